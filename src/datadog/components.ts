@@ -1,0 +1,54 @@
+import type { KubeObject } from '../k8s/types.js';
+import { podTemplateOf, containersOf, type PodTemplate } from '../k8s/podTemplate.js';
+import { datadogImageOf } from './images.js';
+
+export type Component = 'node-agent' | 'cluster-agent' | 'cluster-checks-runner';
+
+/** The one label both the Helm chart and the Operator put on every Datadog pod (datadog.md §6). */
+export const COMPONENT_LABEL = 'agent.datadoghq.com/component';
+const LABEL_VALUES: Readonly<Record<string, Component>> = {
+  agent: 'node-agent',
+  'cluster-agent': 'cluster-agent',
+  'cluster-checks-runner': 'cluster-checks-runner',
+};
+
+export interface DatadogWorkload {
+  object: KubeObject;
+  component: Component;
+  template: PodTemplate;
+  namespace: string;
+}
+
+/**
+ * What Datadog component a workload runs, from (in order) the component label, the image, the workload kind
+ * and the environment. The image tells the Cluster Agent apart but not a node Agent from a cluster-checks
+ * runner: both run `…/agent`, so the kind and `DD_CLC_RUNNER_ENABLED` decide.
+ */
+export function detectComponent(object: KubeObject): Component | undefined {
+  const template = podTemplateOf(object);
+  if (!template) return undefined;
+  const label = template.labels[COMPONENT_LABEL] ?? object.metadata?.labels?.[COMPONENT_LABEL];
+  if (label && LABEL_VALUES[label]) return LABEL_VALUES[label];
+
+  const containers = containersOf(template.spec).map(({ container }) => container);
+  const images = containers.map((container) => datadogImageOf(container.image));
+  if (images.includes('cluster-agent')) return 'cluster-agent';
+  const runsAgent = images.includes('agent') || images.includes('dogstatsd');
+  const envNames = new Set(containers.flatMap((c) => (Array.isArray(c.env) ? c.env.map((e) => e?.name) : [])));
+  if (envNames.has('DD_CLC_RUNNER_ENABLED') && (runsAgent || envNames.has('DD_API_KEY'))) return 'cluster-checks-runner';
+  if (object.kind === 'DaemonSet' && (runsAgent || envNames.has('DD_API_KEY'))) return 'node-agent';
+  return undefined;
+}
+
+export function asDatadogWorkload(object: KubeObject, defaultNamespace: string): DatadogWorkload | undefined {
+  const component = detectComponent(object);
+  const template = podTemplateOf(object);
+  if (!component || !template) return undefined;
+  return { object, component, template, namespace: object.metadata?.namespace || defaultNamespace };
+}
+
+export const COMPONENT_NAMES: Readonly<Record<Component, string>> = {
+  'node-agent': 'node Agent',
+  'cluster-agent': 'Cluster Agent',
+  'cluster-checks-runner': 'cluster-checks runner',
+};

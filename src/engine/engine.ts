@@ -1,0 +1,105 @@
+import type { KubeObject } from '../k8s/types.js';
+import { refOf } from '../k8s/types.js';
+import type { World } from '../world/world.js';
+import type { Finding, Rule, RuleContext, RuleSettings, Severity, TargetKind } from './types.js';
+import { exemptionFor, type ConfigExemption } from './exemptions.js';
+import { impactedWorkloads } from './impact.js';
+
+/** What config may change about the engine; produced by src/config and frozen. */
+export interface EngineConfig {
+  /** Per-rule severity; 'off' disables a rule. Rules not named keep their default. */
+  severities: Readonly<Record<string, Severity | 'off'>>;
+  exemptions: readonly ConfigExemption[];
+  settings: RuleSettings;
+}
+
+export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
+  severities: {},
+  exemptions: [],
+  settings: { extraClusterAgentPermissions: [] },
+});
+
+/**
+ * The one engine behind `check`, the webhook and the audit: it runs the registry's rules on an object in a
+ * world and returns findings in the one shape, with severities and exemptions applied.
+ */
+export class Engine {
+  private readonly byKind = new Map<string, Rule[]>();
+  private readonly byAffectingKind = new Map<string, Rule[]>();
+
+  constructor(
+    readonly rules: readonly Rule[],
+    readonly config: EngineConfig = DEFAULT_ENGINE_CONFIG,
+  ) {
+    for (const rule of rules) {
+      if (this.severityOf(rule) === 'off') continue;
+      for (const kind of rule.targets) push(this.byKind, kind, rule);
+      for (const kind of rule.affectedBy ?? []) push(this.byAffectingKind, kind, rule);
+    }
+  }
+
+  /** Kinds the engine judges directly or through their effect on others: what the webhook must be sent. */
+  judgedKinds(): TargetKind[] {
+    return [...new Set([...this.byKind.keys(), ...this.byAffectingKind.keys()])] as TargetKind[];
+  }
+
+  /** Rules that judge `object` itself. */
+  evaluate(object: KubeObject, world: World): Finding[] {
+    const rules = this.byKind.get(object.kind ?? '') ?? [];
+    return rules.flatMap((rule) => this.run(rule, object, world));
+  }
+
+  /**
+   * Rules that a change to `changed` (a role, a binding, a ServiceAccount) can break elsewhere: each is run on
+   * the Datadog workloads the change touches, in `world` (which already shows the change). Findings name the
+   * workload that would break. Pass both the new and the old object of an UPDATE or DELETE, so a binding
+   * that drops a subject still finds the workload it no longer covers.
+   */
+  evaluateImpact(changed: KubeObject | readonly KubeObject[], world: World): Finding[] {
+    const objects = (Array.isArray(changed) ? changed : [changed]) as readonly KubeObject[];
+    const rules = [...new Set(objects.flatMap((o) => this.byAffectingKind.get(o.kind ?? '') ?? []))];
+    if (rules.length === 0) return [];
+    const workloads = impactedWorkloads(objects, world);
+    return workloads.flatMap((workload) =>
+      rules.filter((rule) => rule.targets.includes(workload.kind as TargetKind))
+        .flatMap((rule) => this.run(rule, workload, world)),
+    );
+  }
+
+  private run(rule: Rule, object: KubeObject, world: World): Finding[] {
+    const severity = this.severityOf(rule);
+    if (severity === 'off') return [];
+    const context: RuleContext = { world, settings: this.config.settings };
+    return rule.evaluate(object, context).map((raw) => {
+      const finding: Finding = {
+        ruleId: rule.id,
+        severity: raw.downgrade === 'warning' ? 'warning' : severity,
+        message: raw.message,
+        remediation: raw.remediation ?? rule.remediation,
+        object: withDefaultNamespace(refOf(object), object, world),
+        path: raw.path,
+      };
+      const exemption = exemptionFor(rule.id, object, finding.object, this.config.exemptions);
+      if (exemption.exempted) finding.exempted = exemption.exempted;
+      else if (exemption.note) finding.message += ` ${exemption.note}`;
+      return finding;
+    });
+  }
+
+  private severityOf(rule: Rule): Severity | 'off' {
+    return this.config.severities[rule.id] ?? rule.defaultSeverity;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'Node']);
+
+function withDefaultNamespace(ref: ReturnType<typeof refOf>, object: KubeObject, world: World) {
+  if (!ref.namespace && !CLUSTER_SCOPED.has(object.kind ?? '')) ref.namespace = world.defaultNamespace;
+  return ref;
+}

@@ -1,0 +1,93 @@
+import type { KubeObject, ObjectRef } from '../k8s/types.js';
+import type { World } from '../world/world.js';
+
+export const SEVERITIES = ['error', 'warning'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** The one finding shape printed by `check`, returned by the webhook and published by the audit. */
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  /** What is wrong, with the measured value. Never a secret's value: lengths and names only. */
+  message: string;
+  /** How to fix it: a full sentence. */
+  remediation: string;
+  object: ObjectRef;
+  /** JSON pointer into the object (RFC 6901), `""` for the object itself. */
+  path: string;
+  /** Filled in by the manifest loader for `check`; absent for admission and audit. */
+  source?: { file: string; line: number };
+  /** Present when an exemption matched: the finding is reported, but does not fail anything. */
+  exempted?: { by: 'annotation' | 'config'; reason: string };
+}
+
+/** What a rule returns; the engine adds the rule id, severity, object and default remediation. */
+export interface RuleFinding {
+  message: string;
+  path: string;
+  remediation?: string;
+  /**
+   * Set to 'warning' when the rule cannot decide because something is missing from the world
+   * (a rule never guesses an error). An error-level override is ignored: config owns the ceiling.
+   */
+  downgrade?: 'warning';
+}
+
+export interface RuleContext {
+  world: World;
+  settings: RuleSettings;
+}
+
+/** Rule parameters that are data, changeable in config. */
+export interface RuleSettings {
+  /** Extra permissions the Cluster Agent's ServiceAccount must hold, added to the built-in set. */
+  extraClusterAgentPermissions: readonly RequiredPermission[];
+}
+
+export interface RequiredPermission {
+  apiGroup: string;
+  resource: string;
+  subresource?: string;
+  verbs: readonly string[];
+  /** Why it is needed, quoted in the finding. */
+  reason: string;
+}
+
+/** Kinds a rule can target, by their `kind` field. */
+export type TargetKind =
+  | 'Secret'
+  | 'Pod'
+  | 'Deployment'
+  | 'DaemonSet'
+  | 'StatefulSet'
+  | 'ReplicaSet'
+  | 'Job'
+  | 'CronJob'
+  | 'ClusterRole'
+  | 'Role'
+  | 'ClusterRoleBinding'
+  | 'RoleBinding'
+  | 'ServiceAccount'
+  | 'DatadogAgent';
+
+export interface Rule {
+  /** Public kebab-case id; users exempt by it and CI parses it. Equals the rule's file name. */
+  id: string;
+  title: string;
+  defaultSeverity: Severity;
+  /** Why it breaks Datadog, quoting the Agent's own log line where there is one. */
+  description: string;
+  /** The default fix: a full sentence ending with a period. */
+  remediation: string;
+  /** Kinds the rule evaluates. */
+  targets: readonly TargetKind[];
+  /**
+   * Kinds whose change can break this rule on *other* objects (a ClusterRole update that strips the Cluster
+   * Agent's permissions). On admission of such an object, the engine re-evaluates the rule on the Datadog
+   * workloads the change touches, in the world as it would be after the request.
+   */
+  affectedBy?: readonly TargetKind[];
+  /** A short bad/good example for the generated reference. */
+  example: { bad: string; good: string };
+  evaluate(object: KubeObject, context: RuleContext): RuleFinding[];
+}

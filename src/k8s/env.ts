@@ -1,0 +1,134 @@
+import type { Container, PodSpec } from './types.js';
+import type { World } from '../world/world.js';
+import { containersOf } from './podTemplate.js';
+
+/**
+ * Where an environment variable's value comes from, after `envFrom`, the later-entry-wins order and `$(VAR)`
+ * expansion. This module is the only place that knows those rules.
+ */
+export type EnvSource =
+  | { kind: 'literal'; value: string }
+  | { kind: 'secret'; namespace: string; name: string; key: string; optional: boolean }
+  | { kind: 'configMap'; namespace: string; name: string; key: string; optional: boolean }
+  | { kind: 'field'; fieldPath: string }
+  | { kind: 'resource'; resource: string }
+  /** A value that expands `$(VAR)` references to variables that are not literals (a per-pod field, say). */
+  | { kind: 'composite'; template: string; references: readonly ResolvedEnv[] }
+  /** `envFrom` of a Secret or ConfigMap whose keys the world cannot list. */
+  | { kind: 'unresolved'; reason: string };
+
+export interface ResolvedEnv {
+  name: string;
+  source: EnvSource;
+  /** JSON pointer, relative to the pod spec, of the entry that set the value. */
+  path: string;
+}
+
+/** Which variable names a container defines. `envFrom` names are only known when the world holds the object. */
+export type ContainerEnv = ReadonlyMap<string, ResolvedEnv>;
+
+const REFERENCE = /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$/g;
+
+export function resolveContainerEnv(
+  container: Container,
+  containerPath: string,
+  namespace: string,
+  world?: World,
+): ContainerEnv {
+  const env = new Map<string, ResolvedEnv>();
+  (Array.isArray(container.envFrom) ? container.envFrom : []).forEach((from, index) => {
+    for (const entry of envFromEntries(from, `${containerPath}/envFrom/${index}`, namespace, world)) {
+      env.set(entry.name, entry);
+    }
+  });
+  (Array.isArray(container.env) ? container.env : []).forEach((variable, index) => {
+    if (!variable || typeof variable.name !== 'string') return;
+    const path = `${containerPath}/env/${index}`;
+    env.set(variable.name, { name: variable.name, source: sourceOf(variable, namespace, env), path });
+  });
+  return env;
+}
+
+function sourceOf(variable: NonNullable<Container['env']>[number], namespace: string, defined: ContainerEnv): EnvSource {
+  const from = variable.valueFrom;
+  if (from?.secretKeyRef) {
+    const ref = from.secretKeyRef;
+    return { kind: 'secret', namespace, name: ref.name ?? '', key: ref.key, optional: ref.optional === true };
+  }
+  if (from?.configMapKeyRef) {
+    const ref = from.configMapKeyRef;
+    return { kind: 'configMap', namespace, name: ref.name ?? '', key: ref.key, optional: ref.optional === true };
+  }
+  if (from?.fieldRef) return { kind: 'field', fieldPath: from.fieldRef.fieldPath };
+  if (from?.resourceFieldRef) return { kind: 'resource', resource: from.resourceFieldRef.resource };
+  return expand(String(variable.value ?? ''), defined);
+}
+
+/**
+ * Kubernetes expands `$(NAME)` with variables defined earlier in the list (envFrom first); `$$` escapes a `$`;
+ * an unknown reference stays as written.
+ */
+export function expand(value: string, defined: ContainerEnv): EnvSource {
+  const references: ResolvedEnv[] = [];
+  let literal = true;
+  const expanded = value.replace(REFERENCE, (match, name: string | undefined) => {
+    if (name === undefined) return '$';
+    const target = defined.get(name);
+    if (!target) return match;
+    if (target.source.kind === 'literal') return target.source.value;
+    literal = false;
+    references.push(target);
+    return match;
+  });
+  return literal ? { kind: 'literal', value: expanded } : { kind: 'composite', template: value, references };
+}
+
+function envFromEntries(
+  from: NonNullable<Container['envFrom']>[number],
+  path: string,
+  namespace: string,
+  world?: World,
+): ResolvedEnv[] {
+  const prefix = from.prefix ?? '';
+  const ref = from.secretRef ?? from.configMapRef;
+  if (!ref?.name) return [];
+  const kind = from.secretRef ? 'secret' : 'configMap';
+  const keys = world ? keysOf(kind, namespace, ref.name, world) : undefined;
+  if (!keys) return [];
+  return keys.map((key) => ({
+    name: prefix + key,
+    source: { kind, namespace, name: ref.name ?? '', key, optional: ref.optional === true },
+    path,
+  }));
+}
+
+function keysOf(kind: 'secret' | 'configMap', namespace: string, name: string, world: World): string[] | undefined {
+  if (kind === 'secret') {
+    const secret = world.secret(namespace, name);
+    return secret.state === 'found' ? [...secret.value.values.keys(), ...secret.value.invalid.keys()] : undefined;
+  }
+  const configMap = world.get('ConfigMap', namespace, name);
+  if (configMap.state !== 'found') return undefined;
+  const data = configMap.value['data'];
+  return data && typeof data === 'object' ? Object.keys(data) : undefined;
+}
+
+/** Every container's resolved environment, keyed by the container's JSON pointer relative to the pod spec. */
+export function podEnv(spec: PodSpec, namespace: string, world?: World): { container: Container; path: string; env: ContainerEnv }[] {
+  return containersOf(spec).map(({ container, path }) => ({
+    container,
+    path,
+    env: resolveContainerEnv(container, path, namespace, world),
+  }));
+}
+
+/** A variable's literal value, when it has one. */
+export function literalOf(entry: ResolvedEnv | undefined): string | undefined {
+  return entry?.source.kind === 'literal' ? entry.source.value : undefined;
+}
+
+/** `true` for the spellings the Agent's config parser accepts as true (Go strconv.ParseBool + viper). */
+export function isTruthy(entry: ResolvedEnv | undefined): boolean {
+  const value = literalOf(entry)?.trim().toLowerCase();
+  return value === 'true' || value === '1' || value === 't' || value === 'yes' || value === 'on';
+}

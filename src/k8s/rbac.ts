@@ -1,0 +1,140 @@
+import type { KubeObject, ObjectRef } from './types.js';
+import { isRecord, refOf } from './types.js';
+import type { World } from '../world/world.js';
+
+export interface PolicyRule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+  resourceNames?: string[];
+  nonResourceURLs?: string[];
+}
+
+/** One rule granted to a ServiceAccount, with the role and binding it came through. */
+export interface Grant {
+  rule: PolicyRule;
+  role: ObjectRef;
+  binding: ObjectRef;
+  /** The namespace a RoleBinding limits the grant to; absent for cluster-wide grants. */
+  namespace?: string;
+}
+
+/** Everything bound to a ServiceAccount, and the bindings whose role the world does not hold. */
+export interface Permissions {
+  grants: Grant[];
+  missingRoles: { binding: ObjectRef; roleRef: { kind: string; name: string } }[];
+}
+
+export interface AccessQuery {
+  verb: string;
+  apiGroup: string;
+  resource: string;
+  subresource?: string;
+  /** Where the access happens; absent for a cluster-wide request (list pods in all namespaces). */
+  namespace?: string;
+  name?: string;
+}
+
+/** The union of every role bound to the ServiceAccount, as the Kubernetes RBAC authorizer would see it. */
+export function permissionsOf(world: World, namespace: string, serviceAccount: string): Permissions {
+  const permissions: Permissions = { grants: [], missingRoles: [] };
+  for (const binding of world.bindingsForServiceAccount(namespace, serviceAccount)) {
+    const roleRef = isRecord(binding['roleRef']) ? binding['roleRef'] : {};
+    const kind = String(roleRef['kind'] ?? '');
+    const name = String(roleRef['name'] ?? '');
+    const bindingNamespace = binding.kind === 'RoleBinding' ? binding.metadata?.namespace || world.defaultNamespace : undefined;
+    // A RoleBinding may only reference a Role in its own namespace, or a ClusterRole.
+    const role =
+      kind === 'ClusterRole' ? world.get('ClusterRole', undefined, name)
+      : kind === 'Role' && bindingNamespace ? world.get('Role', bindingNamespace, name)
+      : undefined;
+    const bindingRef = refOf(binding);
+    if (!role || role.state !== 'found') {
+      permissions.missingRoles.push({ binding: bindingRef, roleRef: { kind, name } });
+      continue;
+    }
+    for (const rule of effectiveRules(role.value, world)) {
+      const grant: Grant = { rule, role: refOf(role.value), binding: bindingRef };
+      if (bindingNamespace) grant.namespace = bindingNamespace;
+      permissions.grants.push(grant);
+    }
+  }
+  return permissions;
+}
+
+/** A role's own rules plus, for an aggregated ClusterRole, the rules of every ClusterRole it selects. */
+export function effectiveRules(role: KubeObject, world: World): PolicyRule[] {
+  const own = Array.isArray(role['rules']) ? (role['rules'] as PolicyRule[]).filter(isRecord) : [];
+  const aggregation = isRecord(role['aggregationRule']) ? role['aggregationRule'] : undefined;
+  const selectors = Array.isArray(aggregation?.['clusterRoleSelectors']) ? aggregation['clusterRoleSelectors'] : [];
+  if (role.kind !== 'ClusterRole' || selectors.length === 0) return own;
+  const aggregated = world
+    .list('ClusterRole')
+    .filter((other) => other !== role && other.metadata?.name !== role.metadata?.name)
+    .filter((other) => selectors.some((selector: unknown) => labelSelectorMatches(selector, other.metadata?.labels ?? {})))
+    .flatMap((other) => (Array.isArray(other['rules']) ? (other['rules'] as PolicyRule[]).filter(isRecord) : []));
+  return [...own, ...aggregated];
+}
+
+/** The grant that allows the access, if any: the authorizer's allow-if-any-rule-matches. */
+export function findGrant(permissions: Permissions, query: AccessQuery): Grant | undefined {
+  return permissions.grants.find((grant) => grantAllows(grant, query));
+}
+
+export function grantAllows(grant: Grant, query: AccessQuery): boolean {
+  if (grant.namespace !== undefined && grant.namespace !== query.namespace) return false;
+  return ruleAllows(grant.rule, query);
+}
+
+export function ruleAllows(rule: PolicyRule, query: AccessQuery): boolean {
+  if (!matches(rule.verbs, query.verb)) return false;
+  if (!matches(rule.apiGroups, query.apiGroup)) return false;
+  if (!resourceMatches(rule.resources ?? [], query.resource, query.subresource)) return false;
+  // resourceNames narrow a rule to named objects: they never grant a request without a name (list, watch).
+  if (rule.resourceNames && rule.resourceNames.length > 0) {
+    return query.name !== undefined && rule.resourceNames.includes(query.name);
+  }
+  return true;
+}
+
+function matches(values: string[] | undefined, wanted: string): boolean {
+  return Array.isArray(values) && (values.includes('*') || values.includes(wanted));
+}
+
+// Mirrors k8s.io/kubernetes/pkg/apis/rbac/v1 ResourceMatches: "*" matches everything including subresources,
+// "res/sub" matches exactly, "*/sub" matches a subresource of any resource.
+function resourceMatches(resources: string[], resource: string, subresource?: string): boolean {
+  const combined = subresource ? `${resource}/${subresource}` : resource;
+  return resources.some(
+    (r) => r === '*' || r === combined || (subresource !== undefined && r === `*/${subresource}`),
+  );
+}
+
+interface LabelSelectorRequirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+
+export function labelSelectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
+  if (!isRecord(selector)) return false;
+  const matchLabels = isRecord(selector['matchLabels']) ? selector['matchLabels'] : {};
+  const expressions = Array.isArray(selector['matchExpressions'])
+    ? (selector['matchExpressions'] as LabelSelectorRequirement[])
+    : [];
+  if (Object.keys(matchLabels).length === 0 && expressions.length === 0) return false;
+  return (
+    Object.entries(matchLabels).every(([key, value]) => labels[key] === value) &&
+    expressions.every((e) => {
+      const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+      const value = labels[e.key];
+      switch (e.operator) {
+        case 'In': return has && (e.values ?? []).includes(value ?? '');
+        case 'NotIn': return !has || !(e.values ?? []).includes(value ?? '');
+        case 'Exists': return has;
+        case 'DoesNotExist': return !has;
+        default: return false;
+      }
+    })
+  );
+}

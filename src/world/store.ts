@@ -1,0 +1,114 @@
+import type { KubeObject } from '../k8s/types.js';
+import { asDatadogWorkload } from '../datadog/components.js';
+
+const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'Node', 'CustomResourceDefinition']);
+
+export function isClusterScoped(kind: string | undefined): boolean {
+  return CLUSTER_SCOPED.has(kind ?? '');
+}
+
+/** Groups every ServiceAccount belongs to (Kubernetes service-account authenticator). */
+export function serviceAccountGroups(namespace: string): string[] {
+  return ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
+}
+
+interface Subject {
+  kind?: string;
+  name?: string;
+  namespace?: string;
+}
+
+/**
+ * Objects indexed for the questions rules ask: by kind/namespace/name, bindings by the ServiceAccounts and
+ * groups they name, and Datadog workloads by namespace. Shared by the manifest world and the live cache.
+ */
+export class ObjectStore {
+  private readonly byKey = new Map<string, KubeObject>();
+  private readonly byKind = new Map<string, Map<string, KubeObject>>();
+  private readonly bindingsBySubject = new Map<string, Map<string, KubeObject>>();
+  private readonly datadog = new Map<string, KubeObject>();
+
+  constructor(readonly defaultNamespace: string) {}
+
+  namespaceOf(object: KubeObject): string | undefined {
+    if (isClusterScoped(object.kind)) return undefined;
+    return object.metadata?.namespace || this.defaultNamespace;
+  }
+
+  keyOf(kind: string, namespace: string | undefined, name: string): string {
+    return `${kind}/${isClusterScoped(kind) ? '' : namespace || this.defaultNamespace}/${name}`;
+  }
+
+  upsert(object: KubeObject): void {
+    const name = object.metadata?.name;
+    if (!object.kind || !name) return;
+    const key = this.keyOf(object.kind, this.namespaceOf(object), name);
+    if (this.byKey.has(key)) this.removeKey(key);
+    this.byKey.set(key, object);
+    mapOf(this.byKind, object.kind).set(key, object);
+    for (const subject of this.subjectKeys(object)) mapOf(this.bindingsBySubject, subject).set(key, object);
+    if (object.kind === 'DatadogAgent' || asDatadogWorkload(object, this.defaultNamespace)) this.datadog.set(key, object);
+  }
+
+  remove(object: KubeObject): void {
+    const name = object.metadata?.name;
+    if (object.kind && name) this.removeKey(this.keyOf(object.kind, this.namespaceOf(object), name));
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.byKey.get(this.keyOf(kind, namespace, name));
+  }
+
+  list(kind: string, namespace?: string): KubeObject[] {
+    const all = [...(this.byKind.get(kind)?.values() ?? [])];
+    return namespace === undefined ? all : all.filter((o) => this.namespaceOf(o) === namespace);
+  }
+
+  bindingsForServiceAccount(namespace: string, name: string): KubeObject[] {
+    const keys = [`sa:${namespace}/${name}`, ...serviceAccountGroups(namespace).map((g) => `group:${g}`)];
+    keys.push(`user:system:serviceaccount:${namespace}:${name}`);
+    const out = new Map<string, KubeObject>();
+    for (const key of keys) for (const [k, binding] of this.bindingsBySubject.get(key) ?? []) out.set(k, binding);
+    return [...out.values()];
+  }
+
+  datadogWorkloads(namespace?: string): KubeObject[] {
+    const all = [...this.datadog.values()];
+    return namespace === undefined ? all : all.filter((o) => this.namespaceOf(o) === namespace);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  private removeKey(key: string): void {
+    const old = this.byKey.get(key);
+    if (!old) return;
+    this.byKey.delete(key);
+    this.byKind.get(old.kind ?? '')?.delete(key);
+    for (const subject of this.subjectKeys(old)) this.bindingsBySubject.get(subject)?.delete(key);
+    this.datadog.delete(key);
+  }
+
+  private subjectKeys(object: KubeObject): string[] {
+    if (object.kind !== 'RoleBinding' && object.kind !== 'ClusterRoleBinding') return [];
+    const subjects = Array.isArray(object['subjects']) ? (object['subjects'] as Subject[]) : [];
+    return subjects.flatMap((subject) => {
+      if (!subject?.name) return [];
+      if (subject.kind === 'ServiceAccount') {
+        // A RoleBinding's ServiceAccount subject without a namespace means the binding's own namespace.
+        const namespace = subject.namespace || (object.kind === 'RoleBinding' ? this.namespaceOf(object) : '');
+        return [`sa:${namespace}/${subject.name}`];
+      }
+      if (subject.kind === 'Group') return [`group:${subject.name}`];
+      if (subject.kind === 'User') return [`user:${subject.name}`];
+      return [];
+    });
+  }
+}
+
+function mapOf<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = map.get(key);
+  if (!inner) map.set(key, (inner = new Map()));
+  return inner;
+}

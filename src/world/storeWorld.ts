@@ -1,0 +1,43 @@
+import type { KubeObject } from '../k8s/types.js';
+import { decodeSecret, type DecodedSecret } from '../k8s/secrets.js';
+import { absent, found, type Lookup, type World } from './world.js';
+import type { ObjectStore } from './store.js';
+
+/** A World answered from an ObjectStore; Secrets are decoded once and remembered. */
+export class StoreWorld implements World {
+  private readonly decoded = new WeakMap<KubeObject, DecodedSecret>();
+
+  constructor(
+    protected readonly store: ObjectStore,
+    readonly source: 'manifests' | 'cluster',
+  ) {}
+
+  get defaultNamespace(): string {
+    return this.store.defaultNamespace;
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): Lookup<KubeObject> {
+    const object = this.store.get(kind, namespace, name);
+    return object ? found(object) : absent;
+  }
+
+  list(kind: string, namespace?: string): readonly KubeObject[] {
+    return this.store.list(kind, namespace);
+  }
+
+  secret(namespace: string, name: string): Lookup<DecodedSecret> {
+    const object = this.store.get('Secret', namespace, name);
+    if (!object) return absent;
+    let decoded = this.decoded.get(object);
+    if (!decoded) this.decoded.set(object, (decoded = decodeSecret(object)));
+    return found(decoded);
+  }
+
+  bindingsForServiceAccount(namespace: string, name: string): readonly KubeObject[] {
+    return this.store.bindingsForServiceAccount(namespace, name);
+  }
+
+  datadogWorkloads(namespace?: string): readonly KubeObject[] {
+    return this.store.datadogWorkloads(namespace);
+  }
+}
