@@ -132,3 +132,28 @@ export function isTruthy(entry: ResolvedEnv | undefined): boolean {
   const value = literalOf(entry)?.trim().toLowerCase();
   return value === 'true' || value === '1' || value === 't' || value === 'yes' || value === 'on';
 }
+
+/**
+ * The downward-API field paths a value depends on, directly (`fieldRef`) or through the `$(VAR)` references of
+ * a composite: what tells a per-pod value (`status.hostIP`, `spec.nodeName`) from one shared by every pod.
+ */
+export function fieldPathsOf(source: EnvSource): string[] {
+  if (source.kind === 'field') return [source.fieldPath];
+  if (source.kind === 'composite') return source.references.flatMap((reference) => fieldPathsOf(reference.source));
+  return [];
+}
+
+/**
+ * The `envFrom` sources whose keys the world cannot list (not in the manifest set, or no world at all): any
+ * variable may come from them, so a rule that finds a variable missing cannot be sure it is.
+ */
+export function unresolvedEnvFrom(container: Container, namespace: string, world?: World): string[] {
+  const out: string[] = [];
+  for (const from of Array.isArray(container.envFrom) ? container.envFrom : []) {
+    const ref = from?.secretRef ?? from?.configMapRef;
+    if (!ref?.name) continue;
+    const kind = from.secretRef ? 'secret' : 'configMap';
+    if (!world || !keysOf(kind, namespace, ref.name, world)) out.push(`${kind === 'secret' ? 'Secret' : 'ConfigMap'} ${namespace}/${ref.name}`);
+  }
+  return out;
+}

@@ -1,0 +1,251 @@
+import type { RequiredPermission, RuleFinding } from '../engine/types.js';
+import { findGrant, permissionsOf, type Permissions } from '../k8s/rbac.js';
+import { serviceAccountOf } from '../k8s/podTemplate.js';
+import { isRecord } from '../k8s/types.js';
+import type { World } from '../world/world.js';
+import { COMPONENT_NAMES, type DatadogWorkload } from './components.js';
+import type { Feature, Features } from './features.js';
+
+/**
+ * The Kubernetes permissions Datadog components need, as data (datadog.md §2.4–§3). The rules compare them
+ * with what the component's ServiceAccount is bound to; config may add more for the Cluster Agent
+ * (`settings.extraClusterAgentPermissions`).
+ */
+export interface PermissionRequirement extends RequiredPermission {
+  /** Accesses that serve the same purpose: holding every verb of one of them is enough. */
+  alternatives?: readonly RequiredPermission[];
+  /** Needed only while the component runs one of these features; always when absent. */
+  features?: readonly Feature[];
+  /** Not needed while the component runs one of these features. */
+  unlessFeatures?: readonly Feature[];
+  /** A gap that degrades one feature rather than breaking the component: reported as a warning. */
+  advisory?: boolean;
+  /** Who refuses the request: the API server (default) or the kubelet, which words its 403 differently. */
+  authorizer?: 'api-server' | 'kubelet';
+  /** The namespace the access happens in; absent for a cluster-wide access. */
+  namespace?: string;
+  /** The one object the access is about (get/update of a named lock); absent for list/watch/create. */
+  objectName?: string;
+}
+
+/** The Cluster Agent's ServiceAccount, cluster-wide (chart `cluster-agent-rbac.yaml`, Operator `clusteragent/rbac.go`). */
+export const CLUSTER_AGENT_PERMISSIONS: readonly PermissionRequirement[] = [
+  {
+    apiGroup: '',
+    resource: 'pods',
+    verbs: ['get', 'list', 'watch'],
+    reason: 'the Cluster Agent watches the pods of every namespace to build the pod-to-service metadata the node Agents tag with, and for cluster checks and its admission controller',
+  },
+  {
+    apiGroup: 'policy',
+    resource: 'poddisruptionbudgets',
+    verbs: ['list', 'watch'],
+    features: ['orchestrator-explorer', 'kube-state-metrics-core', 'compliance'],
+    reason: 'the Orchestrator Explorer, the kube-state-metrics core check and compliance (CSPM) collect PodDisruptionBudgets (chart PR DataDog/helm-charts#1782 "Add pdb rbac to dca")',
+  },
+  // The rest of the chart's compliance block (datadog.md R21): without them CSPM skips inputs and logs warnings.
+  ...(
+    [
+      ['rbac.authorization.k8s.io', 'clusterrolebindings', ['list', 'watch']],
+      ['rbac.authorization.k8s.io', 'rolebindings', ['list', 'watch']],
+      ['networking.k8s.io', 'networkpolicies', ['list']],
+      ['', 'namespaces', ['list']],
+      ['', 'serviceaccounts', ['list']],
+    ] as const
+  ).map(([apiGroup, resource, verbs]): PermissionRequirement => ({
+    apiGroup,
+    resource,
+    verbs,
+    features: ['compliance'],
+    advisory: true,
+    reason: 'compliance (CSPM) on the Cluster Agent reads it for the CIS Kubernetes rules (chart cluster-agent-rbac.yaml compliance block)',
+  })),
+];
+
+/** The node Agent's ServiceAccount, for the kubelet (KEP-2862 path → subresource mapping, datadog.md §2.4). */
+export const NODE_AGENT_KUBELET_PERMISSIONS: readonly PermissionRequirement[] = [
+  {
+    apiGroup: '',
+    resource: 'nodes',
+    subresource: 'proxy',
+    verbs: ['get'],
+    alternatives: [{ apiGroup: '', resource: 'nodes', subresource: 'pods', verbs: ['get'], reason: 'fine-grained kubelet authorization' }],
+    unlessFeatures: ['kubelet-via-api-server'],
+    authorizer: 'kubelet',
+    reason: 'the kubelet authorizes /pods (and every path without a dedicated subresource) as nodes/proxy; with fine-grained kubelet authorization (Kubernetes 1.32+) nodes/pods is enough',
+  },
+  { apiGroup: '', resource: 'nodes', subresource: 'stats', verbs: ['get'], authorizer: 'kubelet', reason: 'the kubelet check reads /stats/summary' },
+  { apiGroup: '', resource: 'nodes', subresource: 'metrics', verbs: ['get'], authorizer: 'kubelet', reason: 'the kubelet check reads /metrics and /metrics/cadvisor' },
+  { apiGroup: '', resource: 'nodes', subresource: 'spec', verbs: ['get'], authorizer: 'kubelet', reason: 'the Agent reads the node /spec' },
+  {
+    apiGroup: '',
+    resource: 'pods',
+    verbs: ['get', 'list'],
+    features: ['kubelet-via-api-server'],
+    reason: 'with DD_KUBELET_USE_API_SERVER=true the Agent lists its node\'s pods from the API server instead of the kubelet (chart rbac.yaml adds pods get/list for kubelet.useApiServer)',
+  },
+];
+
+/** Whether a requirement applies, given the features the component runs. */
+export function isRequired(requirement: PermissionRequirement, features: Features): 'yes' | 'no' | 'maybe' {
+  const runs = (f: Feature) => features.get(f)?.runs ?? 'no';
+  let result: 'yes' | 'maybe' = 'yes';
+  for (const feature of requirement.unlessFeatures ?? []) {
+    if (runs(feature) === 'yes') return 'no';
+    if (runs(feature) === 'maybe') result = 'maybe';
+  }
+  if (requirement.features && requirement.features.length > 0) {
+    const states = requirement.features.map(runs);
+    if (states.includes('yes')) return result;
+    if (states.includes('maybe')) return 'maybe';
+    return 'no';
+  }
+  return result;
+}
+
+/** The verbs of an access no grant allows; empty when it, or one of its alternatives, is held. */
+export function missingVerbs(permissions: Permissions, requirement: PermissionRequirement): string[] {
+  const missing = (p: RequiredPermission) =>
+    p.verbs.filter((verb) => {
+      const scoped = p as PermissionRequirement;
+      const query = {
+        verb,
+        apiGroup: p.apiGroup,
+        resource: p.resource,
+        ...(p.subresource ? { subresource: p.subresource } : {}),
+        ...(scoped.namespace ? { namespace: scoped.namespace } : {}),
+        ...(scoped.objectName ? { name: scoped.objectName } : {}),
+      };
+      return !findGrant(permissions, query);
+    });
+  const own = missing(requirement);
+  if (own.length === 0) return [];
+  if ((requirement.alternatives ?? []).some((alternative) => missing(alternative).length === 0)) return [];
+  return own;
+}
+
+/** `pods`, `poddisruptionbudgets.policy`, `nodes/proxy`: how Kubernetes names a resource in its messages. */
+export function resourceName(p: RequiredPermission): string {
+  const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
+  return p.apiGroup ? `${resource}.${p.apiGroup}` : resource;
+}
+
+/** `pods cluster-wide`, `configmaps "datadog-leader-election" in namespace datadog`: what a gap is about. */
+export function accessScope(p: PermissionRequirement): string {
+  const name = p.objectName ? ` "${p.objectName}"` : '';
+  return p.namespace ? `${resourceName(p)}${name} in namespace ${p.namespace}` : `${resourceName(p)}${name} cluster-wide`;
+}
+
+/** The refusal the component will log, worded as the API server or the kubelet words it. */
+export function forbiddenMessage(requirement: PermissionRequirement, verb: string, namespace: string, serviceAccount: string): string {
+  const user = `system:serviceaccount:${namespace}:${serviceAccount}`;
+  if (requirement.authorizer === 'kubelet') {
+    return `Forbidden (user=${user}, verb=${verb}, resource=${requirement.resource}, subresource=${requirement.subresource ?? ''})`;
+  }
+  const plural = requirement.subresource ? `${requirement.resource}/${requirement.subresource}` : requirement.resource;
+  const subject = requirement.apiGroup ? `${requirement.resource}.${requirement.apiGroup}` : requirement.resource;
+  const name = requirement.objectName && verb !== 'create' ? ` "${requirement.objectName}"` : '';
+  const scope = requirement.namespace ? `in the namespace "${requirement.namespace}"` : 'at the cluster scope';
+  return `${subject}${name} is forbidden: User "${user}" cannot ${verb} resource "${plural}" in API group "${requirement.apiGroup}" ${scope}`;
+}
+
+/** A rule snippet that grants the requirement, for remediations. */
+export function ruleSnippet(p: RequiredPermission): string {
+  const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
+  const objectName = (p as PermissionRequirement).objectName;
+  const names = objectName ? `, resourceNames: ["${objectName}"]` : '';
+  return `{apiGroups: ["${p.apiGroup}"], resources: ["${resource}"]${names}, verbs: [${p.verbs.map((v) => `"${v}"`).join(', ')}]}`;
+}
+
+export interface PermissionCheck {
+  workload: DatadogWorkload;
+  world: World;
+  requirements: readonly PermissionRequirement[];
+  features: Features;
+  /** Extra sentences for a gap (what else the user may have seen, why a feature needs it). */
+  explain?: (requirement: PermissionRequirement, need: 'yes' | 'maybe') => string;
+}
+
+/**
+ * Compares what a workload's ServiceAccount holds cluster-wide with what it needs, the way the RBAC authorizer
+ * would. A gap is an error only when the world shows the whole picture: a ClusterRoleBinding for the account,
+ * every bound role present, and the feature that needs the access known to run. Otherwise it is a warning that
+ * says what could not be checked (the RBAC may be managed elsewhere, or not be created yet).
+ */
+export function judgePermissions(check: PermissionCheck): RuleFinding[] {
+  const { workload, world } = check;
+  const spec = workload.template.spec;
+  const namespace = workload.namespace;
+  const account = serviceAccountOf(spec);
+  const path = workload.template.specPath + (spec.serviceAccountName ? '/serviceAccountName' : spec.serviceAccount ? '/serviceAccount' : '');
+  const who = `ServiceAccount ${namespace}/${account} of the ${COMPONENT_NAMES[workload.component]}`;
+  const permissions = permissionsOf(world, namespace, account);
+  const gaps = check.requirements
+    .map((requirement) => ({ requirement, need: isRequired(requirement, check.features) }))
+    .filter((g): g is { requirement: PermissionRequirement; need: 'yes' | 'maybe' } => g.need !== 'no')
+    .map((g) => ({ ...g, verbs: missingVerbs(permissions, g.requirement) }))
+    .filter((g) => g.verbs.length > 0);
+  if (gaps.length === 0) return [];
+
+  const bindings = world.bindingsForServiceAccount(namespace, account);
+  const hasClusterBinding = bindings.some((b) => b.kind === 'ClusterRoleBinding');
+  // Nothing visible could grant these: the RBAC may be managed elsewhere or not be created yet.
+  const unverifiable = gaps.filter((g) => bindings.length === 0 || (!g.requirement.namespace && !hasClusterBinding));
+  const findings: RuleFinding[] = [];
+  if (unverifiable.length > 0) {
+    const where = world.source === 'manifests' ? 'in this manifest set' : 'in the cluster yet';
+    const kinds = bindings.length === 0 ? 'no RoleBinding or ClusterRoleBinding' : 'no ClusterRoleBinding';
+    const list = unverifiable.map((g) => `${g.verbs.join('/')} ${accessScope(g.requirement)}`).join(', ');
+    const namespaceless = namespacelessSubjects(world, account);
+    const first = unverifiable[0]!;
+    findings.push({
+      message:
+        `Could not check the permissions of ${who}: ${kinds} ${where} binds it` +
+        (namespaceless.length ? ` (${namespaceless.join(', ')} name${namespaceless.length > 1 ? '' : 's'} a ServiceAccount "${account}" without a namespace, which Kubernetes rejects for a ClusterRoleBinding)` : '') +
+        `, so nothing visible grants ${list}. The RBAC may be managed elsewhere; if it is missing, the ${COMPONENT_NAMES[workload.component]} will log \`${forbiddenMessage(first.requirement, pickVerb(first.verbs), namespace, account)}\`.`,
+      path,
+      downgrade: 'warning',
+      remediation: `Make sure ServiceAccount ${namespace}/${account} is bound (a ClusterRoleBinding for cluster-wide access) to roles granting ${unverifiable.map((g) => ruleSnippet(g.requirement)).join(', ')}.`,
+    });
+  }
+
+  const roles = [...new Set(permissions.grants.map((g) => `${g.role.kind} ${g.role.name}`))];
+  const missingRoles = permissions.missingRoles.map((m) => `${m.binding.kind} ${m.binding.name} references ${m.roleRef.kind} ${m.roleRef.name}, which is not ${world.source === 'manifests' ? 'in this manifest set' : 'in the cluster'}`);
+  for (const { requirement, need, verbs } of gaps.filter((g) => !unverifiable.includes(g))) {
+    const doubts: string[] = [];
+    if (missingRoles.length) doubts.push(`Could not check everything: ${missingRoles.join('; ')}, and it may grant this.`);
+    if (need === 'maybe') doubts.push('Could not tell for sure that the feature needing it runs on this component.');
+    const binder = requirement.namespace
+      ? `a Role or ClusterRole bound to ServiceAccount ${namespace}/${account} by a RoleBinding in namespace ${requirement.namespace} (or a ClusterRoleBinding)`
+      : `a ClusterRole bound to ServiceAccount ${namespace}/${account} by a ClusterRoleBinding`;
+    const finding: RuleFinding = {
+      message:
+        `${who} cannot ${verbs.join('/')} ${accessScope(requirement)}: ` +
+        `${roles.length ? `none of its roles (${roles.join(', ')}) grants it` : 'none of its bindings grants anything'}; ${requirement.reason}. ` +
+        `It will log \`${forbiddenMessage(requirement, pickVerb(verbs), namespace, account)}\`.` +
+        prefixSpace(check.explain?.(requirement, need)) +
+        (doubts.length ? ` ${doubts.join(' ')}` : ''),
+      path,
+      remediation: `Add ${ruleSnippet(requirement)} to ${binder}${requirement.alternatives?.length ? `, or ${requirement.alternatives.map(ruleSnippet).join(', ')}` : ''}.`,
+    };
+    if (doubts.length || requirement.advisory) finding.downgrade = 'warning';
+    findings.push(finding);
+  }
+  return findings;
+}
+
+function prefixSpace(text: string | undefined): string {
+  return text ? ` ${text}` : '';
+}
+
+// The verb a user most likely saw refused: informers list first, then watch.
+function pickVerb(verbs: readonly string[]): string {
+  return ['list', 'get', 'watch'].find((v) => verbs.includes(v)) ?? verbs[0] ?? 'get';
+}
+
+function namespacelessSubjects(world: World, account: string): string[] {
+  return world.list('ClusterRoleBinding').filter((binding) => {
+    const subjects = Array.isArray(binding['subjects']) ? binding['subjects'] : [];
+    return subjects.some((s: unknown) => isRecord(s) && s['kind'] === 'ServiceAccount' && s['name'] === account && !s['namespace']);
+  }).map((binding) => `ClusterRoleBinding ${binding.metadata?.name ?? ''}`);
+}
