@@ -1,0 +1,75 @@
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../config/errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { DEFAULT_ENGINE_CONFIG, Engine } from '../engine/engine.js';
+import { ManifestInputError, ManifestParseError } from '../manifests/errors.js';
+import { checkManifests } from '../manifests/check.js';
+import { loadManifests } from '../manifests/load.js';
+import { failsRun, FAIL_ON, type FailOn } from '../report/report.js';
+import { FORMATS, render, type Format } from '../report/render.js';
+import { toolVersion } from '../report/toolVersion.js';
+import { RULES } from '../rules/index.js';
+
+interface CheckFlags {
+  format: Format;
+  failOn: FailOn;
+  config?: string;
+  namespace: string;
+}
+
+/** Exit codes: nothing at or above --fail-on, something is, usage or input error. */
+export const EXIT = { clean: 0, findings: 1, usage: 2 } as const;
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('Check manifests (files, directories, - for stdin) for Datadog deployments that would silently stop reporting.')
+    .argument('<paths...>', 'files, directories (recursive .yaml, .yml, .json) or - for standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+    .option('-c, --config <file>', 'config file (YAML): severities, exemptions, extra Cluster Agent permissions')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
+    .option('-n, --namespace <namespace>', 'namespace of objects that name none, as with helm and kubectl', 'default')
+    .addHelpText('after', '\nExit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or input errors.')
+    .action(async (paths: string[], flags: CheckFlags) => {
+      process.exitCode = await runCheck(paths, flags);
+    });
+}
+
+async function runCheck(paths: string[], flags: CheckFlags): Promise<number> {
+  try {
+    const config = flags.config ? loadConfigFile(flags.config).engine : DEFAULT_ENGINE_CONFIG;
+    const loaded = await loadManifests(paths);
+    const report = checkManifests(loaded.objects, new Engine(RULES, config), {
+      defaultNamespace: flags.namespace,
+      files: loaded.files,
+    });
+    const output = render(flags.format, report, {
+      rules: RULES,
+      config,
+      failOn: flags.failOn,
+      color: flags.format === 'text' && useColor(process.stdout.isTTY, process.env),
+      cwd: process.cwd(),
+      toolVersion: toolVersion(),
+    });
+    await write(output);
+    if (report.objects.length === 0) process.stderr.write('ddguard check: warning: no Kubernetes objects found in the given paths\n');
+    return failsRun(report, flags.failOn) ? EXIT.findings : EXIT.clean;
+  } catch (error: unknown) {
+    if (error instanceof ManifestParseError || error instanceof ManifestInputError || error instanceof ConfigError) {
+      process.stderr.write(`ddguard check: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    // A bug, not the user's input: say so with the stack rather than fail quietly.
+    process.stderr.write(`ddguard check: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return EXIT.usage;
+  }
+}
+
+/** Colour only on a terminal, and never when NO_COLOR is set to anything but "" (https://no-color.org). */
+export function useColor(isTTY: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean {
+  return isTTY === true && !env.NO_COLOR;
+}
+
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}

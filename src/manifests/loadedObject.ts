@@ -1,0 +1,46 @@
+import type { KubeObject } from '../k8s/types.js';
+import { PointerLines } from './astLines.js';
+import { JsonPointerLines } from './jsonLines.js';
+import { joinPointer } from './pointer.js';
+
+/** A parsed document and where it came from; its line map is built only when a finding needs a line. */
+export class SourceDocument {
+  private map: PointerLines | JsonPointerLines | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly text: string,
+    /** 1-based line of the document's first character in the file. */
+    readonly firstLine: number,
+    readonly format: 'yaml' | 'json' = 'yaml',
+  ) {}
+
+  lineOf(pointer: string): number {
+    this.map ??= this.format === 'json' ? new JsonPointerLines(this.text) : new PointerLines(this.text);
+    return this.firstLine - 1 + this.map.lineOf(pointer);
+  }
+}
+
+/** A Kubernetes object read from a manifest, with the means to name the line of any field in it. */
+export class LoadedObject {
+  constructor(
+    readonly object: KubeObject,
+    private readonly document: SourceDocument,
+    /** Pointer to the object inside its document: `""`, or `/items/3` inside a List. */
+    private readonly base: string,
+  ) {}
+
+  get file(): string {
+    return this.document.file;
+  }
+
+  /** Line of the object itself. */
+  get line(): number {
+    return this.document.lineOf(this.base);
+  }
+
+  /** Line of the field at `pointer` (relative to the object), or of its nearest existing ancestor. */
+  lineOf(pointer: string): number {
+    return this.document.lineOf(joinPointer(this.base, pointer));
+  }
+}
