@@ -1,0 +1,18 @@
+/** A request body that is not an AdmissionReview ddguard can answer: HTTP 400 with the reason. */
+export class MalformedReviewError extends Error {
+  readonly code = 'DDG_MALFORMED_REVIEW';
+  readonly statusCode = 400;
+}
+
+/** The webhook's settings (flags, environment, config file) do not validate; all problems at once. */
+export class WebhookConfigError extends Error {
+  readonly code = 'DDG_WEBHOOK_CONFIG';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid serve settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** The serving certificate or key cannot be read or does not form a usable pair. */
+export class CertificateError extends Error {
+  readonly code = 'DDG_CERTIFICATE';
+}

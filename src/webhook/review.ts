@@ -1,0 +1,156 @@
+import type { Engine } from '../engine/engine.js';
+import type { Finding } from '../engine/types.js';
+import type { KubeObject, ObjectRef } from '../k8s/types.js';
+import { overlayWorld } from '../world/overlay.js';
+import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse, AdmissionResponse } from './admission.js';
+import type { WebhookConfig } from './config.js';
+import { deadlineFor, type Deadline, type DeadlinePolicy } from './deadline.js';
+import { decide, type Decision } from './decision.js';
+import { scrub, secretValuesIn } from './scrub.js';
+import { UnknownWorld } from './unknown-world.js';
+import type { PreparedWorld, WorldProvider } from './world-provider.js';
+
+export interface ReviewDeps {
+  engine: Engine;
+  worldProvider: WorldProvider;
+  config: WebhookConfig;
+  deadlinePolicy?: DeadlinePolicy;
+}
+
+/** Why a request was answered the way it was, before or after the rules ran. */
+export type ReviewPath = 'own-service-account' | 'not-judged' | 'exempt-namespace' | 'nothing-to-judge' | 'judged';
+
+export interface ReviewOutcome {
+  response: AdmissionReviewResponse;
+  path: ReviewPath;
+  /** Every finding, exempted ones included (for the log and metrics). */
+  findings: Finding[];
+  decision: Decision;
+  lookupFailures: readonly string[];
+}
+
+/**
+ * Answers one AdmissionReview, in a fixed order (the body was validated by the caller):
+ * 1. the webhook's own ServiceAccount is allowed;
+ * 2. CONNECT, subresources, objects being deleted and kinds no rule covers are allowed;
+ * 3. exempt namespaces are allowed (the caller logs it);
+ * 4. the world is prepared within the request's deadline, and the object under review laid over it;
+ * 5. the object's own rules and the rules its change can break elsewhere run;
+ * 6. the findings become the decision, answered in the version received.
+ */
+export async function reviewAdmission(review: AdmissionReview, deps: ReviewDeps, timeout?: string): Promise<ReviewOutcome> {
+  const request = review.request;
+  const early = skipReason(request, deps);
+  if (early) return answer(review, early, [], [], deps.config);
+
+  const deadline = deadlineFor(timeout, deps.deadlinePolicy);
+  const prepared = await prepareWithin(deps.worldProvider, request, deadline);
+  const object = withRequestIdentity(request.object, request);
+  const oldObject = withRequestIdentity(request.oldObject, request);
+  const world = overlayWorld(prepared.world, { operation: request.operation, object: object ?? null, oldObject: oldObject ?? null });
+
+  const own = request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world);
+  const changed = [object, oldObject].filter((o): o is KubeObject => o !== undefined);
+  const impact = deps.engine.evaluateImpact(changed, world);
+  return answer(review, 'judged', dedupe([...own, ...impact]), prepared.lookupFailures, deps.config);
+}
+
+function skipReason(request: AdmissionRequest, deps: ReviewDeps): ReviewPath | undefined {
+  const own = deps.config.ownServiceAccount;
+  if (own && request.userInfo?.username === own) return 'own-service-account';
+  if (request.operation === 'CONNECT' || request.subResource) return 'not-judged';
+  if (!(deps.engine.judgedKinds() as string[]).includes(request.kind.kind)) return 'not-judged';
+  // Finalizers being removed from an object on its way out: blocking that would block the deletion.
+  if (request.operation === 'UPDATE' && request.object?.metadata && 'deletionTimestamp' in request.object.metadata) {
+    return 'not-judged';
+  }
+  if (request.namespace && deps.config.exemptNamespaces.includes(request.namespace)) return 'exempt-namespace';
+  if (request.operation === 'DELETE' && !request.oldObject) return 'nothing-to-judge';
+  return undefined;
+}
+
+/**
+ * The provider's world, or, when it fails or outlives the deadline, a world where every lookup is unknown:
+ * the review still gets an answer in time and the failure decides through `lookupFailure`.
+ */
+async function prepareWithin(provider: WorldProvider, request: AdmissionRequest, deadline: Deadline): Promise<PreparedWorld> {
+  const budget = deadline.remainingMs();
+  const failed = (reason: string): PreparedWorld => ({ world: new UnknownWorld(reason), lookupFailures: [reason] });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<PreparedWorld>((resolve) => {
+    timer = setTimeout(() => resolve(failed(`the cluster did not answer within ${budget} ms`)), budget);
+  });
+  const prepared = provider
+    .prepare(request, deadline)
+    .catch((error: unknown) => failed(`the cluster lookup failed: ${error instanceof Error ? error.message : String(error)}`));
+  try {
+    return await Promise.race([prepared, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The object as the request names it: a namespaced object sent without a namespace still has one. */
+function withRequestIdentity(object: KubeObject | null | undefined, request: AdmissionRequest): KubeObject | undefined {
+  if (!object) return undefined;
+  const metadata = { ...object.metadata };
+  if (!metadata.namespace && request.namespace) metadata.namespace = request.namespace;
+  if (!metadata.name && request.name) metadata.name = request.name;
+  return { ...object, metadata };
+}
+
+function dedupe(findings: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = JSON.stringify([f.ruleId, f.object.kind, f.object.namespace, f.object.name, f.path, f.message]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function answer(
+  review: AdmissionReview,
+  path: ReviewPath,
+  findings: Finding[],
+  lookupFailures: readonly string[],
+  config: WebhookConfig,
+): ReviewOutcome {
+  const request = review.request;
+  const decision = decide({ subject: subjectOf(request), findings, lookupFailures, config });
+  const secrets = secretValuesIn([request.object, request.oldObject]);
+  const response: AdmissionResponse = { uid: request.uid, allowed: decision.allowed };
+  if (decision.message) response.status = { code: 403, reason: 'Forbidden', message: scrub(decision.message, secrets) };
+  if (decision.warnings.length) response.warnings = decision.warnings.map((w) => scrub(w, secrets));
+  return {
+    response: { apiVersion: review.apiVersion, kind: 'AdmissionReview', response },
+    path,
+    findings,
+    decision,
+    lookupFailures,
+  };
+}
+
+function subjectOf(request: AdmissionRequest): ObjectRef {
+  const object = request.object ?? request.oldObject;
+  const { group, version, kind } = request.kind;
+  const ref: ObjectRef = {
+    apiVersion: group ? `${group}/${version}` : version,
+    kind,
+    name: request.name || object?.metadata?.name || object?.metadata?.generateName || '',
+  };
+  if (request.namespace) ref.namespace = request.namespace;
+  return ref;
+}
+
+/** The fields of the one log line per admission: names and ids, never objects. */
+export function admissionLogFields(request: AdmissionRequest): Record<string, unknown> {
+  return {
+    uid: request.uid,
+    kind: request.kind.kind,
+    namespace: request.namespace,
+    name: request.name || request.object?.metadata?.generateName,
+    operation: request.operation,
+    dryRun: request.dryRun ?? false,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The API server's warning limits (k8s.io/apiserver endpoints/filters/warning.go): 4,096 runes in total for a
+ * request, shared with other webhooks; past that it cuts every warning to 256 runes, then drops the rest.
+ * ddguard keeps each warning short and the list within the total, so nothing it says is cut.
+ */
+export const WARNING_TOTAL_RUNES = 4 * 1024;
+export const WARNING_ITEM_AIM_RUNES = 120;
+
+/** Runes, as the API server counts them (a code point, not a UTF-16 unit). */
+export function runeLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+/**
+ * `text` within `limit` runes. A long text is cut at the last clause boundary (`. `, `: `, `; `) past half the
+ * limit, so the warning ends on a whole thought; failing that at a word; an ellipsis marks the cut.
+ */
+export function shorten(text: string, limit = WARNING_ITEM_AIM_RUNES): string {
+  const runes = [...text.replace(/\s+/g, ' ').trim()];
+  if (runes.length <= limit) return runes.join('');
+  const head = runes.slice(0, limit - 1).join('');
+  const clause = Math.max(head.lastIndexOf('. '), head.lastIndexOf(': '), head.lastIndexOf('; '));
+  if (clause > limit / 2) return `${head.slice(0, clause)}…`;
+  const space = head.lastIndexOf(' ');
+  return `${space > limit / 2 ? head.slice(0, space) : head}…`;
+}
+
+/** Shortest room a warning's text gets after its `[rule-id] Kind ns/name: ` prefix, however long that is. */
+const MIN_TEXT_RUNES = 60;
+
+/** One warning: the prefix whole, the text shortened to what is left of the aim. */
+export function warningText(prefix: string, text: string): string {
+  return `${prefix}${shorten(text, Math.max(MIN_TEXT_RUNES, WARNING_ITEM_AIM_RUNES - runeLength(prefix)))}`;
+}
+
+/**
+ * Deduplicated warnings whose total stays within the budget. When some do not fit, the last place says how
+ * many were left out, so a reader knows the list is not complete.
+ */
+export function fitWarnings(texts: readonly string[], budget = WARNING_TOTAL_RUNES): string[] {
+  const unique = [...new Set(texts)];
+  const kept: string[] = [];
+  let used = 0;
+  for (const text of unique) {
+    const size = runeLength(text);
+    if (used + size > budget) break;
+    kept.push(text);
+    used += size;
+  }
+  if (kept.length === unique.length) return kept;
+  while (kept.length > 0) {
+    const note = `…and ${unique.length - kept.length} more ddguard warnings.`;
+    if (used + runeLength(note) <= budget) return [...kept, note];
+    used -= runeLength(kept.pop() ?? '');
+  }
+  return [];
+}

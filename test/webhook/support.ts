@@ -1,0 +1,104 @@
+// Helpers for the webhook tests: captured AdmissionReviews from a real API server, a server built the way
+// `ddguard serve` builds it, and a logger whose lines can be read back.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Engine, DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/engine.js';
+import type { Rule } from '../../src/engine/types.js';
+import type { KubeObject } from '../../src/k8s/types.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
+import type { AdmissionReview, AdmissionReviewResponse } from '../../src/webhook/admission.js';
+import { buildServer, type ServerDeps } from '../../src/webhook/app.js';
+import { resolveWebhookConfig, type WebhookConfigSection } from '../../src/webhook/config.js';
+import { WebhookMetrics } from '../../src/webhook/metrics.js';
+import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
+import { SHARED } from '../support/fixtures.js';
+
+export const CAPTURED = join(SHARED, 'captured-admission');
+export const CHART = join(CAPTURED, 'datadog-chart');
+
+/** A captured review, deep-cloned so a test may change it. */
+export function captured(file: string): AdmissionReview {
+  return JSON.parse(readFileSync(join(CAPTURED, file), 'utf8')) as AdmissionReview;
+}
+
+export function chartReviews(): { file: string; review: AdmissionReview }[] {
+  return readdirSync(CHART)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, review: JSON.parse(readFileSync(join(CHART, file), 'utf8')) as AdmissionReview }));
+}
+
+/** A captured review with its object replaced: the API server's request around a Datadog object. */
+export function reviewOf(template: string, object: KubeObject, changes: Partial<AdmissionReview['request']> = {}): AdmissionReview {
+  const review = captured(template);
+  review.request.uid = `uid-${Math.random().toString(16).slice(2)}`;
+  review.request.kind = { ...review.request.kind, kind: object.kind ?? '' };
+  review.request.name = object.metadata?.name ?? '';
+  if (object.metadata?.namespace) review.request.namespace = object.metadata.namespace;
+  else delete review.request.namespace;
+  if (review.request.operation === 'DELETE') review.request.oldObject = object;
+  else review.request.object = object;
+  Object.assign(review.request, changes);
+  return review;
+}
+
+export interface LogCapture {
+  logger: Logger;
+  lines: () => Record<string, unknown>[];
+  text: () => string;
+}
+
+export function captureLogs(level: 'info' | 'debug' = 'info'): LogCapture {
+  const raw: string[] = [];
+  const logger = createLogger({ level, destination: { write: (line: string) => void raw.push(line) } });
+  return {
+    logger,
+    lines: () => raw.map((l) => JSON.parse(l) as Record<string, unknown>),
+    text: () => raw.join(''),
+  };
+}
+
+export interface TestServer {
+  app: FastifyInstance;
+  logs: LogCapture;
+  metrics: WebhookMetrics;
+  validate: (review: unknown, query?: string) => Promise<{ statusCode: number; body: AdmissionReviewResponse & Record<string, unknown> }>;
+}
+
+export interface TestServerOptions {
+  rules: readonly Rule[];
+  engineConfig?: EngineConfig;
+  config?: WebhookConfigSection;
+  worldProvider?: WorldProvider;
+  deps?: Partial<ServerDeps>;
+}
+
+export async function testServer(options: TestServerOptions): Promise<TestServer> {
+  const logs = captureLogs();
+  const metrics = new WebhookMetrics({ processMetrics: false });
+  const app = buildServer({
+    logger: logs.logger,
+    engine: new Engine(options.rules, options.engineConfig ?? DEFAULT_ENGINE_CONFIG),
+    worldProvider: options.worldProvider ?? new StaticWorldProvider(),
+    config: resolveWebhookConfig(options.config),
+    metrics,
+    ...options.deps,
+  });
+  await app.ready();
+  const validate = async (review: unknown, query = '?timeout=10s') => {
+    const response = await app.inject({
+      method: 'POST',
+      url: `/validate${query}`,
+      headers: { 'content-type': 'application/json' },
+      payload: typeof review === 'string' ? review : JSON.stringify(review),
+    });
+    return { statusCode: response.statusCode, body: response.json() };
+  };
+  return { app, logs, metrics, validate };
+}
+
+/** The one admission log line for a uid. */
+export function admissionLine(logs: LogCapture, uid: string): Record<string, unknown> | undefined {
+  return logs.lines().find((l) => l['msg'] === 'admission' && l['uid'] === uid);
+}
