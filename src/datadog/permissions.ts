@@ -162,6 +162,8 @@ export interface PermissionCheck {
   world: World;
   requirements: readonly PermissionRequirement[];
   features: Features;
+  /** The workload is re-checked because the change under review touches its RBAC (RuleContext.impact). */
+  impact?: boolean;
   /** Extra sentences for a gap (what else the user may have seen, why a feature needs it). */
   explain?: (requirement: PermissionRequirement, need: 'yes' | 'maybe') => string;
 }
@@ -192,7 +194,17 @@ export function judgePermissions(check: PermissionCheck): RuleFinding[] {
   // Nothing visible could grant these: the RBAC may be managed elsewhere or not be created yet.
   const unverifiable = gaps.filter((g) => bindings.length === 0 || (!g.requirement.namespace && !hasClusterBinding));
   const findings: RuleFinding[] = [];
-  if (unverifiable.length > 0) {
+  if (unverifiable.length > 0 && check.impact && world.source === 'cluster') {
+    // The workload is deployed and this change is what leaves it unbound: a real break, not a guess.
+    const list = unverifiable.map((g) => `${g.verbs.join('/')} ${accessScope(g.requirement)}`).join(', ');
+    const first = unverifiable[0]!;
+    findings.push({
+      message:
+        `After this change nothing binds ${who} to ${list}; it will log \`${forbiddenMessage(first.requirement, pickVerb(first.verbs), namespace, account)}\`.`,
+      path,
+      remediation: `Keep ServiceAccount ${namespace}/${account} bound (a ClusterRoleBinding for cluster-wide access) to roles granting ${unverifiable.map((g) => ruleSnippet(g.requirement)).join(', ')}.`,
+    });
+  } else if (unverifiable.length > 0) {
     const where = world.source === 'manifests' ? 'in this manifest set' : 'in the cluster yet';
     const kinds = bindings.length === 0 ? 'no RoleBinding or ClusterRoleBinding' : 'no ClusterRoleBinding';
     const list = unverifiable.map((g) => `${g.verbs.join('/')} ${accessScope(g.requirement)}`).join(', ');

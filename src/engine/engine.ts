@@ -54,22 +54,30 @@ export class Engine {
    * the Datadog workloads the change touches, in `world` (which already shows the change). Findings name the
    * workload that would break. Pass both the new and the old object of an UPDATE or DELETE, so a binding
    * that drops a subject still finds the workload it no longer covers.
+   *
+   * Given the world `before` the change, only findings the change introduces are returned: a request is
+   * blamed for what it breaks, not for what was already missing (a ClusterRole created before its binding).
    */
-  evaluateImpact(changed: KubeObject | readonly KubeObject[], world: World): Finding[] {
+  evaluateImpact(changed: KubeObject | readonly KubeObject[], world: World, before?: World): Finding[] {
     const objects = (Array.isArray(changed) ? changed : [changed]) as readonly KubeObject[];
     const rules = [...new Set(objects.flatMap((o) => this.byAffectingKind.get(o.kind ?? '') ?? []))];
     if (rules.length === 0) return [];
     const workloads = impactedWorkloads(objects, world);
-    return workloads.flatMap((workload) =>
-      rules.filter((rule) => rule.targets.includes(workload.kind as TargetKind))
-        .flatMap((rule) => this.run(rule, workload, world)),
-    );
+    const findingsIn = (w: World) =>
+      workloads.flatMap((workload) =>
+        rules.filter((rule) => rule.targets.includes(workload.kind as TargetKind))
+          .flatMap((rule) => this.run(rule, workload, w, true)),
+      );
+    const after = findingsIn(world);
+    if (!before || after.length === 0) return after;
+    const existing = new Set(findingsIn(before).map(findingKey));
+    return after.filter((finding) => !existing.has(findingKey(finding)));
   }
 
-  private run(rule: Rule, object: KubeObject, world: World): Finding[] {
+  private run(rule: Rule, object: KubeObject, world: World, impact = false): Finding[] {
     const severity = this.severityOf(rule);
     if (severity === 'off') return [];
-    const context: RuleContext = { world, settings: this.config.settings };
+    const context: RuleContext = { world, settings: this.config.settings, impact };
     return rule.evaluate(object, context).map((raw) => {
       const finding: Finding = {
         ruleId: rule.id,
@@ -89,6 +97,10 @@ export class Engine {
   private severityOf(rule: Rule): Severity | 'off' {
     return this.config.severities[rule.id] ?? rule.defaultSeverity;
   }
+}
+
+function findingKey(f: Finding): string {
+  return JSON.stringify([f.ruleId, f.object, f.path, f.severity, f.message]);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -36,6 +36,11 @@ export interface RuleFinding {
 export interface RuleContext {
   world: World;
   settings: RuleSettings;
+  /**
+   * True when the engine re-checks a deployed workload because a role, binding or ServiceAccount under review
+   * touches it: what the world lacks after the change, the change removed, so it is no longer a guess.
+   */
+  impact?: boolean;
 }
 
 /** Rule parameters that are data, changeable in config. */

@@ -42,12 +42,13 @@ export const rule: Rule = {
       '    verbs: [get]',
     ].join('\n'),
   },
-  evaluate(object, { world }) {
+  evaluate(object, { world, impact }) {
     const workload = asDatadogWorkload(object, world.defaultNamespace);
     if (workload?.component !== 'node-agent') return [];
     const features = nodeAgentFeatures(workload, world);
     return judgePermissions({
       workload,
+      impact: impact === true,
       world,
       features,
       requirements: NODE_AGENT_KUBELET_PERMISSIONS,

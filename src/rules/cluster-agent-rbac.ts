@@ -48,13 +48,14 @@ export const rule: Rule = {
       '    verbs: [list, watch]',
     ].join('\n'),
   },
-  evaluate(object, { world, settings }) {
+  evaluate(object, { world, settings, impact }) {
     const workload = asDatadogWorkload(object, world.defaultNamespace);
     if (workload?.component !== 'cluster-agent') return [];
     const features = clusterAgentFeatures(workload, world);
     const requirements: PermissionRequirement[] = [...CLUSTER_AGENT_PERMISSIONS, ...settings.extraClusterAgentPermissions.map((p) => ({ ...p }))];
     return judgePermissions({
       workload,
+      impact: impact === true,
       world,
       features,
       requirements,

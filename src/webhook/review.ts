@@ -51,7 +51,7 @@ export async function reviewAdmission(review: AdmissionReview, deps: ReviewDeps,
 
   const own = request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world);
   const changed = [object, oldObject].filter((o): o is KubeObject => o !== undefined);
-  const impact = deps.engine.evaluateImpact(changed, world);
+  const impact = deps.engine.evaluateImpact(changed, world, prepared.world);
   return answer(review, 'judged', dedupe([...own, ...impact]), prepared.lookupFailures, deps.config);
 }
 

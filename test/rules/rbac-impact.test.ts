@@ -38,8 +38,9 @@ function admit(objects: KubeObject[]): Finding[] {
   const admitted: KubeObject[] = [];
   const findings: Finding[] = [];
   for (const object of objects) {
-    const world = overlayWorld(cluster(admitted), { operation: 'CREATE', object });
-    findings.push(...engine.evaluate(object, world), ...engine.evaluateImpact(object, world));
+    const before = cluster(admitted);
+    const world = overlayWorld(before, { operation: 'CREATE', object });
+    findings.push(...engine.evaluate(object, world), ...engine.evaluateImpact(object, world, before));
     admitted.push(object);
   }
   return findings;

@@ -6,6 +6,8 @@ import t from 'tap';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { RULES } from '../../src/rules/index.js';
 import type { AdmissionReview } from '../../src/webhook/admission.js';
+import { ObjectStore } from '../../src/world/store.js';
+import { StoreWorld } from '../../src/world/storeWorld.js';
 import { StaticWorldProvider } from '../../src/webhook/world-provider.js';
 import { ROOT } from '../support/fixtures.js';
 import { chartReviews, testServer } from './support.js';
@@ -77,6 +79,15 @@ t.test('RBAC changes are judged by their effect on the Cluster Agent, in the wor
     const { body } = await validate(review);
     // With no binding left, the rule cannot tell "deleted" from "not created yet" and warns rather than denies.
     t.match(body.response.warnings, [/^\[cluster-agent-rbac\] Deployment datadog\/datadog-cluster-agent: /]);
+  });
+
+  t.test('in a live cluster, where the Cluster Agent is deployed, deleting its last binding is denied', async (t) => {
+    const store = new ObjectStore('datadog');
+    for (const object of others) store.upsert(object);
+    const live = await testServer({ rules: RULES, worldProvider: new StaticWorldProvider(new StoreWorld(store, 'cluster')) });
+    const { body } = await live.validate(byName('0018-'));
+    t.equal(body.response.allowed, false);
+    t.match(body.response.status?.message, /\[cluster-agent-rbac\] Deployment datadog\/datadog-cluster-agent: After this change nothing binds/);
   });
 
   t.test('with the other bindings in place, deleting it breaks nothing', async (t) => {
