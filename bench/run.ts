@@ -1,0 +1,79 @@
+// `npm run bench`: every figure of issue 6, measured side by side in one run, printed with its target and
+// written to bench/results.json. Durations are short on purpose (whole run well under ten minutes on 2 cores);
+// BENCH_SECONDS, BENCH_SOAK and BENCH_SOAK_MAX_SECONDS lengthen them.
+import { writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runHttp } from './http.js';
+import { runEngine } from './engine.js';
+import { runCli } from './cli.js';
+import { REPO, fmt } from './util.js';
+
+const seconds = Number(process.env['BENCH_SECONDS'] ?? 6);
+const soakTarget = Number(process.env['BENCH_SOAK'] ?? 100_000);
+const soakMaxSeconds = Number(process.env['BENCH_SOAK_MAX_SECONDS'] ?? 60);
+const sections = new Set((process.env['BENCH_SECTIONS'] ?? 'http,engine,cli,lookups').split(','));
+
+interface Line { figure: string; value: string; target: string; met: boolean | null }
+const lines: Line[] = [];
+const line = (figure: string, value: string, target = '', met: boolean | null = null): void => { lines.push({ figure, value, target, met }); };
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, seconds };
+
+if (sections.has('http')) {
+  process.stderr.write('http: ddguard serve vs node:https floor...\n');
+  const h = await runHttp(seconds, soakTarget, soakMaxSeconds);
+  results['http'] = h;
+  const dd = h.throughput['ddguard']!, fl = h.throughput['floor']!;
+  line('HTTP req/s c16 floor / ddguard', `${fmt(fl.c16, 0)} / ${fmt(dd.c16, 0)}`);
+  line('HTTP throughput ddguard/floor c16', fmt(dd.c16 / fl.c16, 2), '>= 0.8', dd.c16 / fl.c16 >= 0.8);
+  line('HTTP req/s c64 floor / ddguard', `${fmt(fl.c64, 0)} / ${fmt(dd.c64, 0)}`);
+  line('HTTP throughput ddguard/floor c64', fmt(dd.c64 / fl.c64, 2), '>= 0.8', dd.c64 / fl.c64 >= 0.8);
+  const rd = h.rate1000['ddguard']!, rf = h.rate1000['floor']!;
+  line('1000 req/s p50 ms floor / ddguard', `${fmt(rf.p50, 2)} / ${fmt(rd.p50, 2)}`);
+  line('1000 req/s p99 ms floor / ddguard', `${fmt(rf.p99, 2)} / ${fmt(rd.p99, 2)}`);
+  line('p99 ddguard/floor at 1000 req/s', fmt(rd.p99 / rf.p99, 2), '<= 2', rd.p99 / rf.p99 <= 2);
+  line('achieved rate floor / ddguard', `${fmt(rf.achieved, 0)} / ${fmt(rd.achieved, 0)}`);
+  line('RSS MB after runs floor / ddguard', `${fmt(h.rssAfterMb['floor']!)} / ${fmt(h.rssAfterMb['ddguard']!)}`);
+  line(`ddguard RSS MB after ${h.soak.requests} req soak`, fmt(h.soak.rssEndMb), '<= 100', h.soak.rssEndMb <= 100);
+  line('ddguard RSS growth, 2nd half of soak MB', `${fmt(h.soak.rssHalfMb)} -> ${fmt(h.soak.rssEndMb)} (${fmt(h.soak.growthMb)})`, '~0 (<= 2)', h.soak.growthMb <= 2);
+  if (h.soak.note) line('soak note', h.soak.note);
+  line('errors/timeouts/non-2xx floor / ddguard', `${h.errors['floor']} / ${h.errors['ddguard']}`, '0', h.errors['floor'] === 0 && h.errors['ddguard'] === 0);
+}
+
+if (sections.has('engine')) {
+  process.stderr.write('engine: evaluate vs JSON.parse...\n');
+  const rows = runEngine(Number(process.env['BENCH_ENGINE_MS'] ?? 300));
+  results['engine'] = rows;
+  for (const r of rows) {
+    line(`engine ${r.object.replace(/^\d+-/, '').replace('-CREATE-', ' ')} µs`, `${fmt(r.evaluateUs + r.impactUs, 2)} (${fmt(r.evaluateUs, 2)}+${fmt(r.impactUs, 2)}) / ${fmt(r.parseUs, 2)}`, '', null);
+    line(`  ratio`, fmt(r.ratio, 2), '<= 0.5', r.ratio <= 0.5);
+  }
+}
+
+if (sections.has('cli')) {
+  process.stderr.write('cli: ddguard check on generated manifests...\n');
+  const sizes = (process.env['BENCH_CLI_SIZES'] ?? '1000,10000,50000').split(',').map(Number);
+  const rows = await runCli(sizes, Number(process.env['BENCH_YAML_LIB_MAX'] ?? 10_000));
+  results['cli'] = rows;
+  for (const r of rows) {
+    line(`check ${r.objects} objects: s, obj/s, peak RSS MB`, `${fmt(r.seconds, 2)} s, ${fmt(r.objectsPerSec, 0)}/s, ${fmt(r.peakRssMb, 0)} MB (exit ${r.exitCode}${r.timedOut ? ', TIMED OUT' : ''})`, '>= 20000/s', r.objectsPerSec >= 20_000);
+    line(`  floor js-yaml / yaml parse s`, `${fmt(r.jsYamlSeconds, 2)} / ${r.yamlSeconds === null ? 'skipped' : fmt(r.yamlSeconds, 2)}; check/js-yaml ${fmt(r.seconds / r.jsYamlSeconds, 1)}x`);
+  }
+  const t10 = rows.find((r) => r.objects === 10_000), t50 = rows.find((r) => r.objects === 50_000);
+  if (t10 && t50) line('check time(50k)/time(10k)', fmt(t50.seconds / t10.seconds, 2), '<= 5.5', t50.seconds / t10.seconds <= 5.5);
+}
+
+if (sections.has('lookups')) {
+  // Only a live world provider makes API calls; `serve` has none in this build (selectWorldProvider).
+  const live = existsSync(join(REPO, 'src/world/liveWorld.ts')) || existsSync(join(REPO, 'src/world/clusterWorld.ts'));
+  const value = live ? 'not measured: provider present but no bench harness yet' : 'not measured: no live world provider';
+  results['lookups'] = { measured: false, note: value };
+  line('API calls per 1,000 admissions', value, '<= 10', null);
+}
+
+const width = Math.max(...lines.map((l) => l.figure.length));
+const vwidth = Math.max(...lines.map((l) => l.value.length));
+console.log(`${'figure'.padEnd(width)}  ${'value'.padEnd(vwidth)}  target   ok`);
+for (const l of lines) console.log(`${l.figure.padEnd(width)}  ${l.value.padEnd(vwidth)}  ${l.target.padEnd(8)} ${l.met === null ? '' : l.met ? 'yes' : 'NO'}`);
+results['table'] = lines;
+writeFileSync(join(REPO, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('wrote bench/results.json');
