@@ -29,7 +29,28 @@ export type ContainerEnv = ReadonlyMap<string, ResolvedEnv>;
 
 const REFERENCE = /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$/g;
 
+// Several rules ask for the same container's environment. Without envFrom the answer depends only on the
+// container object (never mutated once parsed), its path and namespace, so it is remembered per container.
+const resolvedWithoutEnvFrom = new WeakMap<Container, Map<string, ContainerEnv>>();
+
 export function resolveContainerEnv(
+  container: Container,
+  containerPath: string,
+  namespace: string,
+  world?: World,
+): ContainerEnv {
+  if (Array.isArray(container.envFrom) && container.envFrom.length > 0) {
+    return resolveUncached(container, containerPath, namespace, world);
+  }
+  let byPlace = resolvedWithoutEnvFrom.get(container);
+  if (!byPlace) resolvedWithoutEnvFrom.set(container, (byPlace = new Map()));
+  const place = `${namespace}\u0000${containerPath}`;
+  let env = byPlace.get(place);
+  if (!env) byPlace.set(place, (env = resolveUncached(container, containerPath, namespace, world)));
+  return env;
+}
+
+function resolveUncached(
   container: Container,
   containerPath: string,
   namespace: string,
