@@ -1,4 +1,8 @@
 import { resolve } from 'node:path';
+import { loadKubeConfig } from '../kube/client.js';
+import { LiveWorldProvider } from '../world/live.js';
+import { PeriodicAudit } from '../audit/periodic.js';
+import { parseGoDuration } from '../webhook/deadline.js';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { ensureDevCertificates } from '../certs/dev.js';
@@ -48,6 +52,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const tls = await tlsFiles(options);
   const reloader = new CertificateReloader({ certFile: tls.certFile, keyFile: tls.keyFile, logger });
   const worldProvider = selectWorldProvider(options, logger);
+  startPeriodicAudit(options, worldProvider, engine, metrics, logger);
 
   const app = buildServer({ logger, engine, worldProvider, config, metrics, tls: reloader, drain });
   const metricsApp = buildMetricsServer(metrics, logger);
@@ -93,12 +98,28 @@ async function tlsFiles(options: ServeOptions): Promise<{ certFile: string; keyF
  * informer caches and on-demand Secret reads, plugs in here when --kubeconfig is given or ddguard runs in
  * a pod.
  */
+/** `--audit-interval`: the audit from the informer caches, published as a gauge and Events. */
+function startPeriodicAudit(options: ServeOptions, provider: WorldProvider, engine: Engine, metrics: WebhookMetrics, logger: Logger): void {
+  if (!options.auditInterval) return;
+  const intervalMs = parseGoDuration(options.auditInterval);
+  if (!(provider instanceof LiveWorldProvider) || !intervalMs) {
+    logger.warn('--audit-interval needs a cluster (--kubeconfig or in-cluster config) and a positive duration; the periodic audit is off');
+    return;
+  }
+  new PeriodicAudit(provider.kc, provider, engine, metrics.registry, { intervalMs, logger }).start();
+}
+
 function selectWorldProvider(options: ServeOptions, logger: Logger): WorldProvider {
   const wantsCluster = Boolean(options.kubeconfig || process.env['KUBERNETES_SERVICE_HOST']);
-  if (wantsCluster) {
-    logger.warn('the live-cluster world is not part of this build: objects are judged without the cluster around them');
-  }
-  return new StaticWorldProvider();
+  if (!wantsCluster) return new StaticWorldProvider();
+  const kc = loadKubeConfig(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {});
+  const provider = new LiveWorldProvider(kc, { logger });
+  // Readiness stays false until every cache has synced; serving starts at once so /healthz answers.
+  provider.start().then(
+    () => logger.info('cluster caches synced'),
+    (error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'cluster caches failed to start'),
+  );
+  return provider;
 }
 
 function printDevHelp(caFile: string, port: number): void {

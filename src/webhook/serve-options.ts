@@ -21,6 +21,8 @@ export interface ServeOptions {
   drainSeconds: number;
   /** Overrides `webhook.ownServiceAccount`. */
   serviceAccount?: string;
+  /** Go duration (`5m`): run the audit this often from the caches; off when absent. Needs a cluster. */
+  auditInterval?: string;
 }
 
 export interface OptionSpec {
@@ -52,6 +54,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'logLevel', flag: '--log-level <level>', env: 'DDGUARD_LOG_LEVEL', description: LOG_LEVELS.join('|'), schema: { enum: [...LOG_LEVELS] }, default: 'info' },
   { key: 'mode', flag: '--mode <mode>', env: 'DDGUARD_MODE', description: 'enforce (deny on errors) or warn (never deny); overrides the config file', schema: { enum: ['enforce', 'warn'] } },
   { key: 'drainSeconds', flag: '--drain-seconds <seconds>', env: 'DDGUARD_DRAIN_SECONDS', description: 'after SIGTERM, keep answering this long with readiness failing', schema: { type: 'number', minimum: 0, maximum: 600 }, default: 10 },
+  { key: 'auditInterval', flag: '--audit-interval <duration>', env: 'DDGUARD_AUDIT_INTERVAL', description: 'run the audit this often (e.g. 5m) from the caches: ddguard_violations gauge and DatadogMisconfigured Events; off by default', schema: { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(h|m|s|ms))+$' } },
   { key: 'serviceAccount', flag: '--service-account <user>', env: 'DDGUARD_SERVICE_ACCOUNT', description: 'the webhook\'s own user, system:serviceaccount:NS:NAME; its requests are allowed', schema: { type: 'string', pattern: SERVICE_ACCOUNT_USER } },
 ];
 

@@ -1,0 +1,144 @@
+import { KubernetesObjectApi, makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { KubeObject } from '../k8s/types.js';
+import { decodeSecret, type DecodedSecret } from '../k8s/secrets.js';
+import { asDatadogWorkload } from '../datadog/components.js';
+import { referencedSecrets } from '../audit/collect.js';
+import { AUDITED_KINDS, type ListedKind } from '../kube/lister.js';
+import { statusOf } from '../kube/errors.js';
+import { SecretReader } from '../kube/secrets.js';
+import type { AdmissionRequest } from '../webhook/admission.js';
+import type { Deadline } from '../webhook/deadline.js';
+import type { PreparedWorld, WorldProvider } from '../webhook/world-provider.js';
+import { ObjectStore } from './store.js';
+import { StoreWorld } from './storeWorld.js';
+import { absent, found, unknown, type Lookup } from './world.js';
+
+export interface LiveWorldOptions {
+  logger?: Logger;
+  /** How long a Secret read is reused; default 10 s. */
+  secretTtlMs?: number;
+  /** Wait before restarting an informer whose watch failed; default 2 s. */
+  restartMs?: number;
+}
+
+/**
+ * The live cluster for the webhook: informer caches (list + watch) of RBAC, ServiceAccounts, Datadog
+ * workloads and DatadogAgents in one ObjectStore; Secrets fetched by `get` per review, within its deadline.
+ */
+export class LiveWorldProvider implements WorldProvider {
+  readonly store = new ObjectStore('default');
+  private readonly reader: SecretReader;
+  private readonly synced = new Set<string>();
+  private readonly informers: { stop(): Promise<void> }[] = [];
+  private stopped = false;
+
+  constructor(
+    readonly kc: KubeConfig,
+    private readonly options: LiveWorldOptions = {},
+  ) {
+    this.reader = new SecretReader(kc, options.secretTtlMs === undefined ? {} : { ttlMs: options.secretTtlMs });
+  }
+
+  /** Starts every informer; resolves when each has done its first list (or found its CRD absent). */
+  async start(): Promise<void> {
+    await Promise.all(AUDITED_KINDS.map((listed) => this.startInformer(listed)));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  ready(): boolean {
+    return this.synced.size === AUDITED_KINDS.length;
+  }
+
+  async prepare(request: AdmissionRequest, deadline: Deadline): Promise<PreparedWorld> {
+    const refs = new Set(referencedSecrets(this.store));
+    // The object under review may reference Secrets no cached workload does yet.
+    const incoming = request.object;
+    if (incoming && incoming.kind !== 'Secret') {
+      const scratch = new ObjectStore(this.store.defaultNamespace);
+      scratch.upsert({ ...incoming, metadata: { ...incoming.metadata, namespace: incoming.metadata?.namespace || request.namespace || 'default' } });
+      for (const ref of referencedSecrets(scratch)) refs.add(ref);
+    }
+    const signal = deadline.signal();
+    const secrets = new Map<string, Lookup<KubeObject>>();
+    await Promise.all(
+      [...refs].map(async (ref) => {
+        const [namespace, name] = ref.split('/') as [string, string];
+        secrets.set(ref, await this.reader.get(namespace, name, signal));
+      }),
+    );
+    const lookupFailures: string[] = [];
+    for (const lookup of secrets.values()) if (lookup.state === 'unknown') lookupFailures.push(lookup.reason);
+    if (lookupFailures.length) this.options.logger?.warn({ failures: lookupFailures.length }, 'secret lookups failed');
+    return { world: new LiveWorld(this.store, secrets), lookupFailures };
+  }
+
+  /** The whole cached world with every referenced Secret read: what the periodic audit judges. */
+  async snapshot(deadline: Deadline): Promise<PreparedWorld> {
+    return this.prepare({ uid: 'audit', operation: 'CONNECT' } as unknown as AdmissionRequest, deadline);
+  }
+
+  private async startInformer(listed: ListedKind): Promise<void> {
+    const plural = listed.resource.split('.')[0] ?? '';
+    const path = listed.apiVersion === 'v1' ? `/api/v1/${plural}` : `/apis/${listed.apiVersion}/${plural}`;
+    const api = KubernetesObjectApi.makeApiClient(this.kc);
+    const list = () => api.list(listed.apiVersion, listed.kind) as Promise<KubernetesListObject<KubernetesObject>>;
+    const informer = makeInformer(this.kc, path, list);
+    const workload = ['Deployment', 'DaemonSet', 'StatefulSet'].includes(listed.kind);
+    const keep = (raw: KubernetesObject) => {
+      const object = { ...(raw as KubeObject), apiVersion: listed.apiVersion, kind: listed.kind };
+      // A workload that stops being Datadog's must leave the cache too.
+      if (workload && !asDatadogWorkload(object, this.store.defaultNamespace)) this.store.remove(object);
+      else this.store.upsert(object);
+    };
+    informer.on('add', keep);
+    informer.on('update', keep);
+    informer.on('delete', (raw) => this.store.remove({ ...(raw as KubeObject), kind: listed.kind }));
+    informer.on('error', (error: unknown) => {
+      this.options.logger?.warn({ kind: listed.kind, err: error instanceof Error ? error.message : String(error) }, 'informer failed; restarting');
+      setTimeout(() => void (this.stopped ? undefined : informer.start().catch(() => undefined)), this.options.restartMs ?? 2000).unref();
+    });
+    this.informers.push(informer);
+    try {
+      await informer.start();
+    } catch (error: unknown) {
+      if (!(listed.optional && statusOf(error)?.code === 404) && !/Unrecognized API version and kind/i.test(String(error))) throw error;
+      this.options.logger?.info({ kind: listed.kind }, 'not installed in this cluster');
+    }
+    this.synced.add(listed.kind);
+  }
+}
+
+/** The cached objects plus the Secrets fetched for one review: a Secret not fetched is unknown, not absent. */
+class LiveWorld extends StoreWorld {
+  private readonly decodedSecrets = new Map<string, DecodedSecret>();
+
+  constructor(
+    store: ObjectStore,
+    private readonly secrets: ReadonlyMap<string, Lookup<KubeObject>>,
+  ) {
+    super(store, 'cluster');
+  }
+
+  override secret(namespace: string, name: string): Lookup<DecodedSecret> {
+    const key = `${namespace}/${name}`;
+    const lookup = this.secrets.get(key);
+    if (!lookup) return unknown(`Secret ${key} was not read for this review`);
+    if (lookup.state !== 'found') return lookup;
+    let decoded = this.decodedSecrets.get(key);
+    if (!decoded) this.decodedSecrets.set(key, (decoded = decodeSecret(lookup.value)));
+    return found(decoded);
+  }
+
+  override get(kind: string, namespace: string | undefined, name: string): Lookup<KubeObject> {
+    if (kind === 'Secret') {
+      const lookup = this.secrets.get(`${namespace ?? ''}/${name}`);
+      return lookup ?? absent;
+    }
+    return super.get(kind, namespace, name);
+  }
+}
