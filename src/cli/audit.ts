@@ -6,10 +6,10 @@ import { renderSummary, summarizeInstallations } from '../audit/summary.js';
 import { loadKubeConfig } from '../kube/client.js';
 import { KubeError } from '../kube/errors.js';
 import { failsRun, FAIL_ON, type FailOn } from '../report/report.js';
-import { FORMATS, render, type Format } from '../report/render.js';
-import { toolVersion } from '../report/toolVersion.js';
+import { FORMATS, type Format } from '../report/render.js';
 import { RULES } from '../rules/index.js';
-import { EXIT, useColor } from './check.js';
+import { EXIT } from './check.js';
+import { renderForOutput } from './output.js';
 
 export interface AuditFlags {
   kubeconfig?: string;
@@ -55,14 +55,7 @@ export async function runAudit(flags: AuditFlags, io: AuditIO = { stdout: proces
     if (progress) io.stderr.write('\r\x1b[K');
     const config = DEFAULT_ENGINE_CONFIG;
     const report = auditCollected(collected, new Engine(RULES, config));
-    let output = render(flags.format, report, {
-      rules: RULES,
-      config,
-      failOn: flags.failOn,
-      color: flags.format === 'text' && useColor(io.stdout.isTTY, process.env),
-      cwd: process.cwd(),
-      toolVersion: toolVersion(),
-    });
+    let output = renderForOutput(flags.format, report, { config, failOn: flags.failOn, isTTY: io.stdout.isTTY });
     // The per-installation summary is for people; machine formats stay pure.
     if (flags.format === 'text') output = renderSummary(summarizeInstallations(collected.store, report.findings)) + '\n' + output;
     io.stdout.write(output);

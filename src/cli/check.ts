@@ -6,8 +6,8 @@ import { ManifestInputError, ManifestParseError } from '../manifests/errors.js';
 import { checkManifests } from '../manifests/check.js';
 import { loadManifests } from '../manifests/load.js';
 import { failsRun, FAIL_ON, type FailOn } from '../report/report.js';
-import { FORMATS, render, type Format } from '../report/render.js';
-import { toolVersion } from '../report/toolVersion.js';
+import { FORMATS, type Format } from '../report/render.js';
+import { renderForOutput } from './output.js';
 import { RULES } from '../rules/index.js';
 
 interface CheckFlags {
@@ -43,14 +43,7 @@ async function runCheck(paths: string[], flags: CheckFlags): Promise<number> {
       defaultNamespace: flags.namespace,
       files: loaded.files,
     });
-    const output = render(flags.format, report, {
-      rules: RULES,
-      config,
-      failOn: flags.failOn,
-      color: flags.format === 'text' && useColor(process.stdout.isTTY, process.env),
-      cwd: process.cwd(),
-      toolVersion: toolVersion(),
-    });
+    const output = renderForOutput(flags.format, report, { config, failOn: flags.failOn, isTTY: process.stdout.isTTY });
     await write(output);
     if (report.objects.length === 0) process.stderr.write('ddguard check: warning: no Kubernetes objects found in the given paths\n');
     return failsRun(report, flags.failOn) ? EXIT.findings : EXIT.clean;
@@ -65,10 +58,7 @@ async function runCheck(paths: string[], flags: CheckFlags): Promise<number> {
   }
 }
 
-/** Colour only on a terminal, and never when NO_COLOR is set to anything but "" (https://no-color.org). */
-export function useColor(isTTY: boolean | undefined, env: Readonly<Record<string, string | undefined>>): boolean {
-  return isTTY === true && !env.NO_COLOR;
-}
+export { useColor } from './output.js';
 
 function write(text: string): Promise<void> {
   return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
