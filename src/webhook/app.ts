@@ -48,6 +48,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Fastify's own request lines would be a second line per admission; the handler writes the one line.
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify would build a pino child per request (bindings serialised, redaction and levels set up again)
+    // even when the request logs nothing; that was a tenth of the server's CPU. Requests log through
+    // `requestLogger`, which builds the child, with the request id, only when a line is written.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: false,
     serverFactory: (handler) => createNodeServer(handler, deps),
@@ -60,7 +64,9 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.addHook('onSend', async (_request, reply) => {
     if (drain.draining) reply.header('connection', 'close');
   });
-  app.setErrorHandler((error: FastifyError, request, reply) => replyWithError(error, request.log, reply, deps.metrics));
+  app.setErrorHandler((error: FastifyError, request, reply) =>
+    replyWithError(error, request.log.child({ reqId: request.id }), reply, deps.metrics),
+  );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
@@ -75,13 +81,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.post<{ Querystring: { timeout?: string } }>('/validate', async (request) => {
     const started = process.hrtime.bigint();
     const review = parseReview(typeof request.body === 'string' ? request.body : '');
-    const log = request.log.child(admissionLogFields(review.request));
+    const log = requestLogger(request.log, () => ({ reqId: request.id, ...admissionLogFields(review.request) }));
     const labels = { kind: review.request.kind.kind, operation: review.request.operation };
     let outcome: ReviewOutcome;
     try {
       outcome = await reviewAdmission(review, deps, request.query.timeout);
     } catch (error: unknown) {
-      log.error({ err: scrubbedError(error, review) }, 'admission review failed');
+      log().error({ err: scrubbedError(error, review) }, 'admission review failed');
       deps.metrics.requests.inc({ ...labels, decision: 'error' });
       throw new InternalReviewError();
     }
@@ -89,17 +95,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     record(outcome, log, deps.metrics);
     deps.metrics.requests.inc({ ...labels, decision: outcome.decision.allowed ? 'allow' : 'deny' });
     deps.metrics.duration.observe({ operation: labels.operation }, seconds);
-    log.info(
-      {
-        decision: outcome.decision.allowed ? 'allow' : 'deny',
-        path: outcome.path,
-        rules: [...new Set(outcome.findings.map((f) => f.ruleId))],
-        denyingRules: outcome.decision.denyingRules,
-        warnings: outcome.decision.warnings.length,
-        durationMs: Math.round(seconds * 1e4) / 10,
-      },
-      'admission',
-    );
+    if (deps.logger.isLevelEnabled('info')) log().info(admissionLine(outcome, seconds), 'admission');
     return outcome.response;
   });
 
@@ -126,22 +122,40 @@ function createNodeServer(handler: Parameters<typeof createHttpServer>[1], deps:
   return server as Server;
 }
 
+/** The one line per admission: names, rule ids and counts, never objects. */
+function admissionLine(outcome: ReviewOutcome, seconds: number): Record<string, unknown> {
+  return {
+    decision: outcome.decision.allowed ? 'allow' : 'deny',
+    path: outcome.path,
+    rules: [...new Set(outcome.findings.map((f) => f.ruleId))],
+    denyingRules: outcome.decision.denyingRules,
+    warnings: outcome.decision.warnings.length,
+    durationMs: Math.round(seconds * 1e4) / 10,
+  };
+}
+
+/** The request's child logger, built on first use: most requests at level warn write no line at all. */
+function requestLogger(parent: FastifyBaseLogger, fields: () => Record<string, unknown>): () => FastifyBaseLogger {
+  let child: FastifyBaseLogger | undefined;
+  return () => (child ??= parent.child(fields()));
+}
+
 /** Logs and counts what the rules found beyond the decision: exemptions used, lookups that failed. */
-function record(outcome: ReviewOutcome, log: FastifyBaseLogger, metrics: WebhookMetrics): void {
+function record(outcome: ReviewOutcome, log: () => FastifyBaseLogger, metrics: WebhookMetrics): void {
   metrics.observeFindings(outcome.findings);
   if (outcome.path === 'exempt-namespace') {
     metrics.exemptions.inc({ by: 'namespace' });
-    log.info({ exemption: 'namespace' }, 'exemption used: namespace is exempt from review');
+    log().info({ exemption: 'namespace' }, 'exemption used: namespace is exempt from review');
   }
   for (const finding of outcome.findings) {
     if (!finding.exempted) continue;
     metrics.exemptions.inc({ by: finding.exempted.by });
-    log.info(
+    log().info(
       { rule: finding.ruleId, object: describeRef(finding.object), by: finding.exempted.by, reason: finding.exempted.reason },
       'exemption used',
     );
   }
-  for (const reason of outcome.lookupFailures) log.warn({ reason }, 'lookup failed; finding downgraded');
+  for (const reason of outcome.lookupFailures) log().warn({ reason }, 'lookup failed; finding downgraded');
   if (outcome.lookupFailures.length) metrics.lookupErrors.inc(outcome.lookupFailures.length);
 }
 
