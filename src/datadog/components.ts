@@ -25,6 +25,16 @@ export interface DatadogWorkload {
  * runner: both run `…/agent`, so the kind and `DD_CLC_RUNNER_ENABLED` decide.
  */
 export function detectComponent(object: KubeObject): Component | undefined {
+  let component = detected.get(object);
+  if (component === undefined) detected.set(object, (component = detectUncached(object) ?? null));
+  return component ?? undefined;
+}
+
+// Most rules ask what an object is; the answer depends on the object alone (never mutated once parsed), so it
+// is worked out once per object rather than once per rule.
+const detected = new WeakMap<KubeObject, Component | null>();
+
+function detectUncached(object: KubeObject): Component | undefined {
   const template = podTemplateOf(object);
   if (!template) return undefined;
   const label = template.labels[COMPONENT_LABEL] ?? object.metadata?.labels?.[COMPONENT_LABEL];

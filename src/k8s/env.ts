@@ -40,37 +40,122 @@ export function resolveContainerEnv(
   world?: World,
 ): ContainerEnv {
   if (Array.isArray(container.envFrom) && container.envFrom.length > 0) {
-    return resolveUncached(container, containerPath, namespace, world);
+    return new LazyContainerEnv(container, containerPath, namespace, world);
   }
   let byPlace = resolvedWithoutEnvFrom.get(container);
   if (!byPlace) resolvedWithoutEnvFrom.set(container, (byPlace = new Map()));
   const place = `${namespace}\u0000${containerPath}`;
   let env = byPlace.get(place);
-  if (!env) byPlace.set(place, (env = resolveUncached(container, containerPath, namespace, world)));
+  if (!env) byPlace.set(place, (env = new LazyContainerEnv(container, containerPath, namespace, world)));
   return env;
 }
 
-function resolveUncached(
-  container: Container,
-  containerPath: string,
-  namespace: string,
-  world?: World,
-): ContainerEnv {
-  const env = new Map<string, ResolvedEnv>();
-  (Array.isArray(container.envFrom) ? container.envFrom : []).forEach((from, index) => {
-    for (const entry of envFromEntries(from, `${containerPath}/envFrom/${index}`, namespace, world)) {
-      env.set(entry.name, entry);
+type EnvVar = NonNullable<Container['env']>[number];
+
+/**
+ * A container's environment, resolved one name at a time. Rules ask for a handful of names out of the 50-100
+ * variables of an Agent container, and a webhook sees each container once, so resolving every entry up front
+ * was most of the engine's time on workloads. A name resolves to its last `env` entry, else to `envFrom`, and
+ * a `$(VAR)` in its value to the variables defined before that entry: the same answer as a full pass.
+ */
+class LazyContainerEnv implements ContainerEnv {
+  private readonly variables: readonly EnvVar[];
+  private readonly fromEnvFrom: ReadonlyMap<string, ResolvedEnv>;
+  /** Resolved `env` entries by index (`null`: not a variable). */
+  private readonly atIndex = new Map<number, ResolvedEnv | null>();
+  private all: Map<string, ResolvedEnv> | undefined;
+
+  constructor(
+    container: Container,
+    private readonly containerPath: string,
+    private readonly namespace: string,
+    world: World | undefined,
+  ) {
+    this.variables = Array.isArray(container.env) ? container.env : [];
+    const fromEnvFrom = new Map<string, ResolvedEnv>();
+    (Array.isArray(container.envFrom) ? container.envFrom : []).forEach((from, index) => {
+      for (const entry of envFromEntries(from, `${containerPath}/envFrom/${index}`, namespace, world)) {
+        fromEnvFrom.set(entry.name, entry);
+      }
+    });
+    this.fromEnvFrom = fromEnvFrom;
+  }
+
+  get(name: string): ResolvedEnv | undefined {
+    return this.definedBefore(this.variables.length).get(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  get size(): number {
+    return this.materialised().size;
+  }
+
+  forEach(callback: (value: ResolvedEnv, key: string, map: ReadonlyMap<string, ResolvedEnv>) => void, thisArg?: unknown): void {
+    this.materialised().forEach((value, key) => callback.call(thisArg, value, key, this));
+  }
+
+  entries(): MapIterator<[string, ResolvedEnv]> {
+    return this.materialised().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.materialised().keys();
+  }
+
+  values(): MapIterator<ResolvedEnv> {
+    return this.materialised().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, ResolvedEnv]> {
+    return this.entries();
+  }
+
+  /** What `$(NAME)` means in the entry at `index`: the last earlier `env` entry of that name, else `envFrom`. */
+  private definedBefore(index: number): Pick<ContainerEnv, 'get'> {
+    return {
+      get: (name: string) => {
+        for (let i = index - 1; i >= 0; i--) {
+          if (this.variables[i]?.name === name) {
+            const entry = this.entryAt(i);
+            if (entry) return entry;
+          }
+        }
+        return this.fromEnvFrom.get(name);
+      },
+    };
+  }
+
+  private entryAt(index: number): ResolvedEnv | undefined {
+    let entry = this.atIndex.get(index);
+    if (entry === undefined) {
+      const variable = this.variables[index];
+      entry =
+        variable && typeof variable.name === 'string'
+          ? { name: variable.name, source: sourceOf(variable, this.namespace, this.definedBefore(index)), path: `${this.containerPath}/env/${index}` }
+          : null;
+      this.atIndex.set(index, entry);
     }
-  });
-  (Array.isArray(container.env) ? container.env : []).forEach((variable, index) => {
-    if (!variable || typeof variable.name !== 'string') return;
-    const path = `${containerPath}/env/${index}`;
-    env.set(variable.name, { name: variable.name, source: sourceOf(variable, namespace, env), path });
-  });
-  return env;
+    return entry ?? undefined;
+  }
+
+  /** Every variable, for the few callers that walk the whole environment; in definition order. */
+  private materialised(): Map<string, ResolvedEnv> {
+    if (!this.all) {
+      const all = new Map(this.fromEnvFrom);
+      this.variables.forEach((_, index) => {
+        const entry = this.entryAt(index);
+        if (entry) all.set(entry.name, entry);
+      });
+      this.all = all;
+    }
+    return this.all;
+  }
 }
 
-function sourceOf(variable: NonNullable<Container['env']>[number], namespace: string, defined: ContainerEnv): EnvSource {
+function sourceOf(variable: EnvVar, namespace: string, defined: Pick<ContainerEnv, 'get'>): EnvSource {
   const from = variable.valueFrom;
   if (from?.secretKeyRef) {
     const ref = from.secretKeyRef;
@@ -89,7 +174,7 @@ function sourceOf(variable: NonNullable<Container['env']>[number], namespace: st
  * Kubernetes expands `$(NAME)` with variables defined earlier in the list (envFrom first); `$$` escapes a `$`;
  * an unknown reference stays as written.
  */
-export function expand(value: string, defined: ContainerEnv): EnvSource {
+export function expand(value: string, defined: Pick<ContainerEnv, 'get'>): EnvSource {
   const references: ResolvedEnv[] = [];
   let literal = true;
   const expanded = value.replace(REFERENCE, (match, name: string | undefined) => {

@@ -27,9 +27,18 @@ const TEMPLATE_PATHS: Record<WorkloadKind, readonly string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
+// Asked by most rules of every workload; worked out once per object (objects are never mutated once parsed).
+const templates = new WeakMap<KubeObject, PodTemplate | null>();
+
 export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
   const path = TEMPLATE_PATHS[object.kind as WorkloadKind];
   if (!path) return undefined;
+  let template = templates.get(object);
+  if (template === undefined) templates.set(object, (template = templateAt(object, path) ?? null));
+  return template ?? undefined;
+}
+
+function templateAt(object: KubeObject, path: readonly string[]): PodTemplate | undefined {
   let node: unknown = object;
   for (const key of path) node = isRecord(node) ? node[key] : undefined;
   if (!isRecord(node) || !isRecord(node['spec'])) return undefined;

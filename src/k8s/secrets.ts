@@ -21,7 +21,16 @@ export function decodeBase64(encoded: string): Buffer | undefined {
   return STRICT_BASE64.test(compact) ? Buffer.from(compact, 'base64') : undefined;
 }
 
+// Several rules measure the same Secret; decoding depends on the object alone (never mutated once parsed).
+const decodedSecrets = new WeakMap<KubeObject, DecodedSecret>();
+
 export function decodeSecret(object: KubeObject): DecodedSecret {
+  let decoded = decodedSecrets.get(object);
+  if (!decoded) decodedSecrets.set(object, (decoded = decodeUncached(object)));
+  return decoded;
+}
+
+function decodeUncached(object: KubeObject): DecodedSecret {
   const values = new Map<string, Buffer>();
   const invalid = new Map<string, string>();
   const origin = new Map<string, 'data' | 'stringData'>();
