@@ -16,6 +16,8 @@ export interface SecretReaderOptions {
 export class SecretReader {
   private readonly api: CoreV1Api;
   private readonly cache = new Map<string, { at: number; value: Lookup<KubeObject> }>();
+  /** Reads in progress: reviews arriving while a Secret is being read wait for that read instead of starting their own. */
+  private readonly reading = new Map<string, { at: number; value: Promise<Lookup<KubeObject>> }>();
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -29,19 +31,32 @@ export class SecretReader {
     const key = `${namespace}/${name}`;
     const cached = this.cache.get(key);
     if (cached && this.now() - cached.at < this.ttlMs) return cached.value;
-    const value = await this.fetch(namespace, name, signal);
-    if (value.state !== 'unknown') this.cache.set(key, { at: this.now(), value });
-    return value;
+    // A read younger than the TTL is shared like its answer would be; an older one may be stuck, so read anew.
+    let pending = this.reading.get(key);
+    if (!pending || this.now() - pending.at >= this.ttlMs) {
+      const entry = { at: this.now(), value: this.fetch(namespace, name) };
+      entry.value = entry.value.then((value) => {
+        if (value.state !== 'unknown') this.cache.set(key, { at: entry.at, value });
+        if (this.reading.get(key) === entry) this.reading.delete(key);
+        return value;
+      });
+      this.reading.set(key, (pending = entry));
+    }
+    if (!signal) return pending.value;
+    try {
+      return await raceSignal(pending.value, signal);
+    } catch {
+      return unknown(`reading Secret ${key} ran out of time`);
+    }
   }
 
-  private async fetch(namespace: string, name: string, signal?: AbortSignal): Promise<Lookup<KubeObject>> {
+  /** Never rejects: a missing Secret is `absent`, any other failure `unknown` with the reason. */
+  private async fetch(namespace: string, name: string): Promise<Lookup<KubeObject>> {
     try {
-      const request = this.api.readNamespacedSecret({ namespace, name });
-      const secret = await (signal ? raceSignal(request, signal) : request);
+      const secret = await this.api.readNamespacedSecret({ namespace, name });
       return found({ ...(secret as unknown as KubeObject), apiVersion: 'v1', kind: 'Secret' });
     } catch (error: unknown) {
       if (statusOf(error)?.code === 404) return absent;
-      if (signal?.aborted) return unknown(`reading Secret ${namespace}/${name} ran out of time`);
       return unknown(toKubeError(error, { verb: 'get', resource: 'secrets', namespace }).message);
     }
   }
