@@ -2,8 +2,9 @@ import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, ty
 import { pointerSegments } from './pointer.js';
 
 /**
- * Maps JSON pointers to line numbers in one YAML (or JSON) text. Built on first use only: loading thousands
- * of objects must not pay for line maps that no finding will ask for.
+ * Maps JSON pointers to line numbers in one YAML (or JSON) text by parsing it again. Built on first use only:
+ * loading thousands of objects must not pay for line maps that no finding will ask for. For manifests it is
+ * the fallback of the cheaper BlockLines scanner, for what that one is not sure about.
  */
 export class PointerLines {
   private document: Document | undefined;

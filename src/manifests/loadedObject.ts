@@ -1,11 +1,18 @@
 import type { KubeObject } from '../k8s/types.js';
 import { PointerLines } from './astLines.js';
+import { BlockLines } from './blockLines.js';
 import { JsonPointerLines } from './jsonLines.js';
 import { joinPointer } from './pointer.js';
 
-/** A parsed document and where it came from; its line map is built only when a finding needs a line. */
+/**
+ * A parsed document and where it came from. Its line maps are built only when a finding needs a line, once per
+ * document however many findings it has: YAML is read by indentation (BlockLines), and parsed again with the
+ * `yaml` package only for what that scanner is not sure about.
+ */
 export class SourceDocument {
-  private map: PointerLines | JsonPointerLines | undefined;
+  private json: JsonPointerLines | undefined;
+  private block: BlockLines | undefined;
+  private parsed: PointerLines | undefined;
 
   constructor(
     readonly file: string,
@@ -16,8 +23,12 @@ export class SourceDocument {
   ) {}
 
   lineOf(pointer: string): number {
-    this.map ??= this.format === 'json' ? new JsonPointerLines(this.text) : new PointerLines(this.text);
-    return this.firstLine - 1 + this.map.lineOf(pointer);
+    return this.firstLine - 1 + this.localLineOf(pointer);
+  }
+
+  private localLineOf(pointer: string): number {
+    if (this.format === 'json') return (this.json ??= new JsonPointerLines(this.text)).lineOf(pointer);
+    return (this.block ??= new BlockLines(this.text)).lineOf(pointer) ?? (this.parsed ??= new PointerLines(this.text)).lineOf(pointer);
   }
 }
 

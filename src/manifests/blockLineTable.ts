@@ -1,0 +1,317 @@
+// One pass over a block-style YAML document that records, per line, the structure a pointer walk needs: the
+// line's indentation, its `- `, its map key and what kind of value follows; block scalar text is skipped.
+// Anything the pass cannot read with certainty makes the whole document unreadable here, and the caller asks
+// the YAML parser instead: a quoted scalar or flow collection spanning lines, tabs outside block scalars,
+// anchors, tags or aliases on keys and items, `?` and flow keys, `- - `, a block scalar header alone on its
+// line, directives, a node on the `---` line, a lone CR.
+
+/** What follows a line's key (or its `- `, or starts the line when it has neither). */
+export const NONE = 0; // nothing or a comment: the value, if any, is on the lines below
+export const SCALAR = 1; // a plain scalar, or a quoted one that closes on this line
+export const EMPTY = 2; // `{}` or `[]`
+export const FLOW = 3; // a non-empty flow collection that closes on this line, without aliases
+export const BLOCK = 4; // a `|` or `>` block scalar header
+export const PROPS = 5; // an anchor, tag or alias (also inside a flow collection)
+export const WEIRD = 6; // anything else: never descended into, never trusted as an item's line
+
+export interface LineTable {
+  /** Column of each line's first character; -1 for lines without structure (blank, comment, block scalar text). */
+  readonly indent: number[];
+  /** Column of the line's leading `- `, or -1. */
+  readonly dash: number[];
+  /** Column of the map key on the line (after its `- `, if any), or -1. */
+  readonly keyCol: number[];
+  /** The key's text; null when a parser might read it differently (`0x1F`, `True`, escapes) or it is `<<`. */
+  readonly key: (string | null)[];
+  /** NONE, SCALAR, EMPTY, FLOW, BLOCK, PROPS or WEIRD. */
+  readonly value: number[];
+}
+
+/** The line table of one YAML document, or undefined when it holds anything the table cannot describe. */
+export function indexLines(text: string): LineTable | undefined {
+  if (/\r(?!\n)/.test(text)) return undefined; // a lone CR breaks lines for YAML, not for this scanner
+  const indexer = new LineIndexer(text);
+  try {
+    indexer.run();
+  } catch (error: unknown) {
+    if (error instanceof Unsure) return undefined;
+    throw error;
+  }
+  return indexer.table.indent.some((indent) => indent >= 0) ? indexer.table : undefined;
+}
+
+/** Thrown by the indexer on what it cannot read with certainty. */
+class Unsure extends Error {}
+
+const SPACE = 0x20;
+const TAB = 0x09;
+const CR = 0x0d;
+const HASH = 0x23;
+const DASH = 0x2d;
+const COLON = 0x3a;
+const QUESTION = 0x3f;
+const DQUOTE = 0x22;
+const SQUOTE = 0x27;
+const BACKSLASH = 0x5c;
+const AMPERSAND = 0x26;
+const BANG = 0x21;
+const STAR = 0x2a;
+const PIPE = 0x7c;
+const GREATER = 0x3e;
+const OPEN_SQUARE = 0x5b;
+const OPEN_CURLY = 0x7b;
+const CLOSE_SQUARE = 0x5d;
+const CLOSE_CURLY = 0x7d;
+
+class LineIndexer {
+  readonly table: LineTable = { indent: [], dash: [], keyCol: [], key: [], value: [] };
+  /** The current line is text[start, end), without its line break. */
+  private start = 0;
+  private end = 0;
+  /** While >= 0: the column of a block scalar's parent; deeper lines and blank lines are the scalar's text. */
+  private blockParent = -1;
+  private started = false;
+  private ended = false;
+  private readonly hasTabs: boolean;
+
+  constructor(private readonly text: string) {
+    this.hasTabs = text.includes('\t');
+  }
+
+  run(): void {
+    const text = this.text;
+    for (let start = 0; ; ) {
+      const newline = text.indexOf('\n', start);
+      let end = newline === -1 ? text.length : newline;
+      if (end > start && text.charCodeAt(end - 1) === CR) end--;
+      this.start = start;
+      this.end = end;
+      this.line();
+      if (newline === -1) return;
+      start = newline + 1;
+    }
+  }
+
+  private push(indent: number, dash: number, keyCol: number, key: string | null, value: number): void {
+    const table = this.table;
+    table.indent.push(indent);
+    table.dash.push(dash);
+    table.keyCol.push(keyCol);
+    table.key.push(key);
+    table.value.push(value);
+  }
+
+  private skip(): void {
+    this.push(-1, -1, -1, null, NONE);
+  }
+
+  private line(): void {
+    const text = this.text;
+    const at = this.skipSpaces(this.start);
+    const col = at - this.start;
+    if (this.ended || this.isBlank(at)) return this.skip();
+    if (this.blockParent >= 0) {
+      if (col > this.blockParent) return this.skip();
+      this.blockParent = -1;
+    }
+    const first = text.charCodeAt(at);
+    if (first === HASH) return this.skip();
+    if (first === TAB || (this.hasTabs && this.hasTab(at))) throw new Unsure();
+    if (col === 0 && this.isMarker(at, '---')) {
+      // Only the marker that opens the document is in its text; `--- value` puts a node on the marker line.
+      if (this.started || !this.isBlankOrComment(at + 3)) throw new Unsure();
+      return this.skip();
+    }
+    if (col === 0 && this.isMarker(at, '...')) {
+      this.ended = true;
+      return this.skip();
+    }
+    this.started = true;
+    if (first === DASH && this.isIndicator(at)) {
+      const content = this.skipSpaces(at + 1);
+      if (this.isBlankOrComment(content)) return this.push(col, col, -1, null, NONE); // the item starts below
+      // `- - `: a sequence in a sequence, opening on one line; what it holds (a block scalar?) is not read here.
+      if (text.charCodeAt(content) === DASH && this.isIndicator(content)) throw new Unsure();
+      return this.node(col, col, content);
+    }
+    this.node(col, -1, at);
+  }
+
+  /** A node starting at `at`, first on its line or after its `- `: a map entry, or a value on its own. */
+  private node(col: number, dash: number, at: number): void {
+    const text = this.text;
+    const c = text.charCodeAt(at);
+    if (c === DQUOTE || c === SQUOTE) {
+      const close = this.quoteEnd(at);
+      const after = this.skipSpaces(close);
+      if (this.isIndicatorAt(after, COLON)) {
+        const raw = text.slice(at + 1, close - 1);
+        const key = c === SQUOTE ? raw.replace(/''/g, "'") : raw.includes('\\') ? null : raw;
+        return this.entry(col, dash, at, key, after + 1);
+      }
+      return this.push(col, dash, -1, null, this.isBlankOrComment(after) ? SCALAR : WEIRD);
+    }
+    if (c === OPEN_SQUARE || c === OPEN_CURLY) {
+      const { close, shape } = this.flow(at);
+      const after = this.skipSpaces(close);
+      if (this.isIndicatorAt(after, COLON)) throw new Unsure(); // a flow collection as a key
+      return this.push(col, dash, -1, null, this.isBlankOrComment(after) ? shape : WEIRD);
+    }
+    if (c === PIPE || c === GREATER) {
+      // `- |`: the text is deeper than the dash. A header alone on a line belongs to a key above: unsure.
+      if (dash < 0) throw new Unsure();
+      this.blockParent = dash;
+      return this.push(col, dash, -1, null, BLOCK);
+    }
+    // Anchors, tags and aliases on keys and items, `?` and `:` keys, reserved indicators.
+    if (c === AMPERSAND || c === BANG || c === STAR || c === 0x25 || c === 0x40 || c === 0x60) throw new Unsure();
+    if ((c === QUESTION || c === COLON) && this.isIndicator(at)) throw new Unsure();
+    const colon = this.plainKeyEnd(at);
+    if (colon < 0) return this.push(col, dash, -1, null, SCALAR);
+    this.entry(col, dash, at, plainKey(text.slice(at, colon).trimEnd()), colon + 1);
+  }
+
+  private entry(col: number, dash: number, keyAt: number, key: string | null, valueFrom: number): void {
+    const keyCol = keyAt - this.start;
+    this.push(col, dash, keyCol, key, this.valueAfterKey(this.skipSpaces(valueFrom), keyCol));
+  }
+
+  private valueAfterKey(at: number, keyCol: number): number {
+    const text = this.text;
+    if (this.isBlankOrComment(at)) return NONE;
+    const c = text.charCodeAt(at);
+    if (c === DQUOTE || c === SQUOTE) return this.isBlankOrComment(this.quoteEnd(at)) ? SCALAR : WEIRD;
+    if (c === OPEN_SQUARE || c === OPEN_CURLY) {
+      const { close, shape } = this.flow(at);
+      return this.isBlankOrComment(close) ? shape : WEIRD;
+    }
+    if (c === PIPE || c === GREATER) {
+      this.blockParent = keyCol; // the text is deeper than the key
+      return BLOCK;
+    }
+    if (c === AMPERSAND || c === BANG) {
+      // Still read what follows the properties: a block scalar or a multi-line scalar shapes the lines below.
+      let rest = at;
+      while (rest < this.end && (text.charCodeAt(rest) === AMPERSAND || text.charCodeAt(rest) === BANG)) {
+        while (rest < this.end && text.charCodeAt(rest) !== SPACE) rest++;
+        rest = this.skipSpaces(rest);
+      }
+      if (rest >= this.end) return PROPS;
+      const r = text.charCodeAt(rest);
+      if (r === PIPE || r === GREATER) this.blockParent = keyCol;
+      else if (r === DQUOTE || r === SQUOTE) this.quoteEnd(rest);
+      else if (r === OPEN_SQUARE || r === OPEN_CURLY) this.flow(rest);
+      return PROPS;
+    }
+    if (c === STAR) return PROPS;
+    if ((c === DASH || c === QUESTION || c === COLON) && this.isIndicator(at)) return WEIRD;
+    if (c === 0x25 || c === 0x40 || c === 0x60) return WEIRD;
+    return SCALAR;
+  }
+
+  /** Offset just past the closing quote of the scalar opening at `at`; one that goes on to the next line is unsure. */
+  private quoteEnd(at: number): number {
+    const text = this.text;
+    const quote = text.charCodeAt(at);
+    for (let i = at + 1; i < this.end; i++) {
+      const c = text.charCodeAt(i);
+      if (quote === DQUOTE && c === BACKSLASH) i++;
+      else if (c === quote) {
+        if (quote === SQUOTE && i + 1 < this.end && text.charCodeAt(i + 1) === SQUOTE) i++;
+        else return i + 1;
+      }
+    }
+    throw new Unsure();
+  }
+
+  /**
+   * The flow collection opening at `at`, which must close on this line: the offset just past it, and EMPTY,
+   * FLOW, or PROPS when it holds an alias (a path through it leads elsewhere).
+   */
+  private flow(at: number): { close: number; shape: number } {
+    const text = this.text;
+    let depth = 0;
+    let empty = true;
+    let alias = false;
+    for (let i = at; i < this.end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === OPEN_SQUARE || c === OPEN_CURLY) {
+        depth++;
+        if (i !== at) empty = false;
+      } else if (c === CLOSE_SQUARE || c === CLOSE_CURLY) {
+        if (--depth === 0) return { close: i + 1, shape: empty ? EMPTY : alias ? PROPS : FLOW };
+      } else if (c === DQUOTE || c === SQUOTE) {
+        i = this.quoteEnd(i) - 1;
+        empty = false;
+      } else if (c === HASH && text.charCodeAt(i - 1) === SPACE) {
+        break; // a comment: the collection goes on below
+      } else if (c !== SPACE) {
+        empty = false;
+        if (c === STAR) alias = true;
+      }
+    }
+    throw new Unsure();
+  }
+
+  /** Offset of the `: ` ending a plain key that starts at `at`, or -1 when the line holds a plain scalar. */
+  private plainKeyEnd(at: number): number {
+    const text = this.text;
+    for (let i = at; i < this.end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === COLON && this.isIndicator(i)) return i;
+      if (c === HASH && i > at && text.charCodeAt(i - 1) === SPACE) return -1;
+    }
+    return -1;
+  }
+
+  /** `-`, `?` or `:` at `at`, followed by a space or the end of the line. */
+  private isIndicator(at: number): boolean {
+    return at + 1 >= this.end || this.text.charCodeAt(at + 1) === SPACE;
+  }
+
+  private isIndicatorAt(at: number, char: number): boolean {
+    return at < this.end && this.text.charCodeAt(at) === char && this.isIndicator(at);
+  }
+
+  private isMarker(at: number, marker: string): boolean {
+    return this.text.startsWith(marker, at) && (at + 3 >= this.end || this.text.charCodeAt(at + 3) === SPACE || this.text.charCodeAt(at + 3) === TAB);
+  }
+
+  /** Nothing but spaces, or a comment, from `at` to the end of the line (a `#` must follow a space). */
+  private isBlankOrComment(at: number): boolean {
+    const i = this.skipSpaces(at);
+    if (i >= this.end) return true;
+    return this.text.charCodeAt(i) === HASH && (i === this.start || this.text.charCodeAt(i - 1) === SPACE);
+  }
+
+  private isBlank(at: number): boolean {
+    for (let i = at; i < this.end; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c !== SPACE && c !== TAB) return false;
+    }
+    return true;
+  }
+
+  private hasTab(at: number): boolean {
+    for (let i = at; i < this.end; i++) if (this.text.charCodeAt(i) === TAB) return true;
+    return false;
+  }
+
+  private skipSpaces(at: number): number {
+    let i = at;
+    while (i < this.end && this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+}
+
+/**
+ * A plain key's text as a parser compares it, or null when a YAML 1.2 core schema parser may read it as
+ * something else (`0x1F` is 31, `~` is null, `True` is true) or it is the merge key `<<`.
+ */
+function plainKey(text: string): string | null {
+  if (text === '' || text === '<<') return null;
+  if (/^[-+.~0-9]/.test(text) || /^(null|Null|NULL|true|True|TRUE|false|False|FALSE)$/.test(text)) {
+    return /^(0|[1-9]\d{0,14})$/.test(text) ? text : null;
+  }
+  return text;
+}
