@@ -1,9 +1,7 @@
 import { Option, type Command } from 'commander';
 import { DEFAULT_ENGINE_CONFIG, Engine } from '../engine/engine.js';
 import { auditCollected } from '../audit/audit.js';
-import { collectCluster } from '../audit/collect.js';
 import { renderSummary, summarizeInstallations } from '../audit/summary.js';
-import { loadKubeConfig } from '../kube/client.js';
 import { KubeError } from '../kube/errors.js';
 import { failsRun, FAIL_ON, type FailOn } from '../report/report.js';
 import { FORMATS, type Format } from '../report/render.js';
@@ -46,6 +44,8 @@ export interface AuditIO {
 export async function runAudit(flags: AuditFlags, io: AuditIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const progress = io.stderr.isTTY === true;
   try {
+    // @kubernetes/client-node adds ~70 MB to a process: loaded by the commands that talk to a cluster, when they do.
+    const [{ loadKubeConfig }, { collectCluster }] = await Promise.all([import('../kube/client.js'), import('../audit/collect.js')]);
     const kc = loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
     const collected = await collectCluster(kc, {
       namespaces: flags.namespace,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { caBundleOf, writeCertificates } from '../certs/files.js';
-import { generateCertificates, isIpAddress, serviceDnsNames } from '../certs/generate.js';
 
 class CertsUsageError extends Error {
   readonly code = 'DDG_CERTS_USAGE';
@@ -45,6 +44,8 @@ export function registerCerts(program: Command): void {
 }
 
 async function certs(flags: CertsFlags): Promise<string> {
+  // @peculiar/x509 and its crypto shims cost ~20 MB: loaded only when certificates are made.
+  const { generateCertificates, isIpAddress, serviceDnsNames } = await import('../certs/generate.js');
   const problems = [
     ...(DNS_LABEL.test(flags.service) ? [] : [`--service ${flags.service}: not a valid Service name`]),
     ...(DNS_LABEL.test(flags.namespace) ? [] : [`--namespace ${flags.namespace}: not a valid namespace name`]),

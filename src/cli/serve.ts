@@ -1,11 +1,7 @@
 import { resolve } from 'node:path';
-import { loadKubeConfig } from '../kube/client.js';
-import { LiveWorldProvider } from '../world/live.js';
-import { PeriodicAudit } from '../audit/periodic.js';
 import { parseGoDuration } from '../webhook/deadline.js';
 import type { Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
-import { ensureDevCertificates } from '../certs/dev.js';
 import { Engine, DEFAULT_ENGINE_CONFIG } from '../engine/engine.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { RULES } from '../rules/index.js';
@@ -18,7 +14,8 @@ import { WebhookMetrics } from '../webhook/metrics.js';
 import { SERVE_OPTIONS, resolveServeOptions, type ServeOptions } from '../webhook/serve-options.js';
 import { shutdownGracefully } from '../webhook/shutdown.js';
 import { CertificateReloader } from '../webhook/tls.js';
-import { StaticWorldProvider, type WorldProvider } from '../webhook/world-provider.js';
+import { StaticWorldProvider } from '../webhook/world-provider.js';
+import type { LiveWorldProvider } from '../world/live.js';
 import { loadServeConfig } from '../webhook/config-file.js';
 
 const PACKAGE_ROOT = resolve(import.meta.dirname, '..', '..', '..');
@@ -51,8 +48,9 @@ async function serve(options: ServeOptions): Promise<void> {
   const drain = new DrainState();
   const tls = await tlsFiles(options);
   const reloader = new CertificateReloader({ certFile: tls.certFile, keyFile: tls.keyFile, logger });
-  const worldProvider = selectWorldProvider(options, logger);
-  startPeriodicAudit(options, worldProvider, engine, metrics, logger);
+  const cluster = await connectCluster(options, logger);
+  const worldProvider = cluster ?? new StaticWorldProvider();
+  if (options.auditInterval) await startPeriodicAudit(options.auditInterval, cluster, engine, metrics, logger);
 
   const app = buildServer({ logger, engine, worldProvider, config, metrics, tls: reloader, drain });
   const metricsApp = buildMetricsServer(metrics, logger);
@@ -89,29 +87,38 @@ function overrides(options: ServeOptions): WebhookConfigSection {
 /** Given files, or (development) a CA and certificate generated once under certs/dev/. */
 async function tlsFiles(options: ServeOptions): Promise<{ certFile: string; keyFile: string; caFile: string; dev: boolean }> {
   if (options.tlsCert && options.tlsKey) return { certFile: options.tlsCert, keyFile: options.tlsKey, caFile: '', dev: false };
+  // Certificate generation (@peculiar/x509, ~20 MB) is loaded only when there is something to generate.
+  const { ensureDevCertificates } = await import('../certs/dev.js');
   const dev = await ensureDevCertificates(resolve(options.devCertsDir));
   return { ...dev, dev: true };
 }
 
-/**
- * No cluster: a fixed, empty world (rules that need other objects warn). The live-cluster provider, with
- * informer caches and on-demand Secret reads, plugs in here when --kubeconfig is given or ddguard runs in
- * a pod.
- */
 /** `--audit-interval`: the audit from the informer caches, published as a gauge and Events. */
-function startPeriodicAudit(options: ServeOptions, provider: WorldProvider, engine: Engine, metrics: WebhookMetrics, logger: Logger): void {
-  if (!options.auditInterval) return;
-  const intervalMs = parseGoDuration(options.auditInterval);
-  if (!(provider instanceof LiveWorldProvider) || !intervalMs) {
+async function startPeriodicAudit(
+  interval: string,
+  cluster: LiveWorldProvider | undefined,
+  engine: Engine,
+  metrics: WebhookMetrics,
+  logger: Logger,
+): Promise<void> {
+  const intervalMs = parseGoDuration(interval);
+  if (!cluster || !intervalMs) {
     logger.warn('--audit-interval needs a cluster (--kubeconfig or in-cluster config) and a positive duration; the periodic audit is off');
     return;
   }
-  new PeriodicAudit(provider.kc, provider, engine, metrics.registry, { intervalMs, logger }).start();
+  const { PeriodicAudit } = await import('../audit/periodic.js');
+  new PeriodicAudit(cluster.kc, cluster, engine, metrics.registry, { intervalMs, logger }).start();
 }
 
-function selectWorldProvider(options: ServeOptions, logger: Logger): WorldProvider {
+/**
+ * The live-cluster provider, with informer caches and on-demand Secret reads, when --kubeconfig is given or
+ * ddguard runs in a pod; none otherwise (the webhook judges in a fixed, empty world and rules that need other
+ * objects warn). @kubernetes/client-node adds ~70 MB to the process, so it is loaded only here, when needed.
+ */
+async function connectCluster(options: ServeOptions, logger: Logger): Promise<LiveWorldProvider | undefined> {
   const wantsCluster = Boolean(options.kubeconfig || process.env['KUBERNETES_SERVICE_HOST']);
-  if (!wantsCluster) return new StaticWorldProvider();
+  if (!wantsCluster) return undefined;
+  const [{ loadKubeConfig }, { LiveWorldProvider }] = await Promise.all([import('../kube/client.js'), import('../world/live.js')]);
   const kc = loadKubeConfig(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {});
   const provider = new LiveWorldProvider(kc, { logger });
   // Readiness stays false until every cache has synced; serving starts at once so /healthz answers.
