@@ -5,7 +5,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
-import { REPO, capturedReviews, freePort, rssMb, sleep } from './util.js';
+import { REPO, capturedReviews, freePort, imageNodeOptions, rssMb, sleep } from './util.js';
 
 interface Server { name: 'ddguard' | 'floor'; proc: ChildProcess; port: number }
 
@@ -27,14 +27,16 @@ export async function runHttp(seconds: number, soakTarget: number, soakMaxSecond
   const requests = reviews.map((r) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body: r.body }));
 
   const servers: Server[] = [];
+  // Both servers run with the image's Node.js settings (heap ceiling), so only the code differs.
+  const env = { ...process.env, NODE_OPTIONS: imageNodeOptions() };
   try {
     const floorPort = await freePort();
-    servers.push({ name: 'floor', port: floorPort, proc: spawn('node', [join(REPO, 'dist/bench/floor-server.js'), String(floorPort), cert, key], { stdio: ['ignore', 'ignore', 'inherit'] }) });
+    servers.push({ name: 'floor', port: floorPort, proc: spawn('node', [join(REPO, 'dist/bench/floor-server.js'), String(floorPort), cert, key], { env, stdio: ['ignore', 'ignore', 'inherit'] }) });
     const ddPort = await freePort();
     const metricsPort = await freePort();
     servers.push({
       name: 'ddguard', port: ddPort,
-      proc: spawn('node', [join(REPO, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(ddPort), '--metrics-port', String(metricsPort), '--tls-cert', cert, '--tls-key', key, '--log-level', 'warn', '--drain-seconds', '0'], { stdio: ['ignore', 'ignore', 'inherit'] }),
+      proc: spawn('node', [join(REPO, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(ddPort), '--metrics-port', String(metricsPort), '--tls-cert', cert, '--tls-key', key, '--log-level', 'warn', '--drain-seconds', '0'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
     });
     for (const s of servers) await waitReady(s.port, ca, reviews[0]?.body ?? '{}');
 

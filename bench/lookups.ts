@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { startFakeApiServer, type ObjectInput, type RequestRecord } from '../test/support/fake-apiserver.js';
-import { REPO, capturedReviews, freePort, sleep, type CapturedReview } from './util.js';
+import { REPO, capturedReviews, freePort, imageNodeOptions, sleep, type CapturedReview } from './util.js';
 
 export interface LookupFigures {
   admissions: number;
@@ -46,7 +46,7 @@ export async function runLookups(admissions: number, seconds: number): Promise<L
     proc = spawn('node', [
       join(REPO, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort),
       '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--kubeconfig', kubeconfig, '--log-level', 'warn', '--drain-seconds', '0',
-    ], { stdio: ['ignore', 'ignore', 'inherit'] });
+    ], { env: { ...process.env, NODE_OPTIONS: imageNodeOptions() }, stdio: ['ignore', 'ignore', 'inherit'] });
     await waitReady(port, ca);
 
     const requests = reviews.map((r) => ({ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body: r.body }));

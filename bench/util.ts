@@ -48,5 +48,11 @@ export function capturedReviews(): CapturedReview[] {
   });
 }
 
+/** The NODE_OPTIONS the image runs serve with (Dockerfile `ENV NODE_OPTIONS`): the bench measures serve as shipped. */
+export function imageNodeOptions(): string {
+  const match = /^ENV NODE_OPTIONS=(".*")$/m.exec(readFileSync(join(REPO, 'Dockerfile'), 'utf8'));
+  return match ? (JSON.parse(match[1] ?? '""') as string) : '';
+}
+
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
+import { parse } from 'yaml';
 import { ROOT } from '../support/fixtures.js';
 
 /**
@@ -18,6 +19,7 @@ import { ROOT } from '../support/fixtures.js';
 interface Layout {
   copies: { from: string; to: string }[];
   entrypoint: string[];
+  nodeOptions: string;
 }
 
 /** The runtime stage of the Dockerfile: what it copies from the build stage, and its ENTRYPOINT. */
@@ -29,7 +31,8 @@ function runtimeLayout(dockerfile: string): Layout {
     to: m[2] ?? '',
   }));
   const entry = /^ENTRYPOINT (\[.*\])$/m.exec(runtime)?.[1];
-  return { copies, entrypoint: entry ? (JSON.parse(entry) as string[]) : [] };
+  const nodeOptions = /^ENV NODE_OPTIONS=(".*")$/m.exec(runtime)?.[1];
+  return { copies, entrypoint: entry ? (JSON.parse(entry) as string[]) : [], nodeOptions: nodeOptions ? (JSON.parse(nodeOptions) as string) : '' };
 }
 
 const layout = runtimeLayout(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
@@ -37,6 +40,12 @@ const layout = runtimeLayout(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 t.test('the Dockerfile copies package.json, production node_modules and dist/src, and runs serve', async (t) => {
   t.same(layout.copies.map((c) => c.from).sort(), ['dist/src', 'node_modules', 'package.json']);
   t.same(layout.entrypoint.slice(1), ['dist/src/cli/main.js', 'serve']);
+});
+
+t.test('the image and the chart give Node.js the same heap ceiling', async (t) => {
+  t.match(layout.nodeOptions, /--max-old-space-size=\d+/);
+  const values = parse(readFileSync(join(ROOT, 'charts', 'ddguard', 'values.yaml'), 'utf8')) as { nodeOptions?: string };
+  t.equal(values.nodeOptions, layout.nodeOptions);
 });
 
 t.test('the production tree serves /healthz over HTTPS', async (t) => {
@@ -73,7 +82,7 @@ t.test('the production tree serves /healthz over HTTPS', async (t) => {
   const ca = Buffer.from(certs.stdout.trim(), 'base64').toString('utf8');
   t.match(ca, /BEGIN CERTIFICATE/, 'ddguard certs prints the CA bundle');
 
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], NODE_ENV: 'production', HOME: app };
+  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'], NODE_ENV: 'production', NODE_OPTIONS: layout.nodeOptions, HOME: app };
   server = spawn(node, [
     script ?? '', command ?? '',
     '--host=127.0.0.1', '--port=0', '--metrics-port=0',
