@@ -26,6 +26,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
 export class Engine {
   private readonly byKind = new Map<string, Rule[]>();
   private readonly byAffectingKind = new Map<string, Rule[]>();
+  private kinds: TargetKind[] | undefined;
+  private kindSet: ReadonlySet<string> | undefined;
 
   constructor(
     readonly rules: readonly Rule[],
@@ -40,7 +42,15 @@ export class Engine {
 
   /** Kinds the engine judges directly or through their effect on others: what the webhook must be sent. */
   judgedKinds(): TargetKind[] {
-    return [...new Set([...this.byKind.keys(), ...this.byAffectingKind.keys()])] as TargetKind[];
+    // Asked on every admission; the rules never change after construction.
+    this.kinds ??= [...new Set([...this.byKind.keys(), ...this.byAffectingKind.keys()])] as TargetKind[];
+    return [...this.kinds];
+  }
+
+  /** Whether any rule judges or is affected by `kind`. */
+  judges(kind: string): boolean {
+    this.kindSet ??= new Set(this.judgedKinds());
+    return this.kindSet.has(kind);
   }
 
   /** Rules that judge `object` itself. */

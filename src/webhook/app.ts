@@ -61,8 +61,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  app.addHook('onSend', async (_request, reply) => {
+  // A callback hook, not an async one: it runs on every response and needs no promise.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (drain.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
   app.setErrorHandler((error: FastifyError, request, reply) =>
     replyWithError(error, request.log.child({ reqId: request.id }), reply, deps.metrics),

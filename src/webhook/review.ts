@@ -59,7 +59,7 @@ function skipReason(request: AdmissionRequest, deps: ReviewDeps): ReviewPath | u
   const own = deps.config.ownServiceAccount;
   if (own && request.userInfo?.username === own) return 'own-service-account';
   if (request.operation === 'CONNECT' || request.subResource) return 'not-judged';
-  if (!(deps.engine.judgedKinds() as string[]).includes(request.kind.kind)) return 'not-judged';
+  if (!deps.engine.judges(request.kind.kind)) return 'not-judged';
   // Finalizers being removed from an object on its way out: blocking that would block the deletion.
   if (request.operation === 'UPDATE' && request.object?.metadata && 'deletionTimestamp' in request.object.metadata) {
     return 'not-judged';
@@ -74,15 +74,21 @@ function skipReason(request: AdmissionRequest, deps: ReviewDeps): ReviewPath | u
  * the review still gets an answer in time and the failure decides through `lookupFailure`.
  */
 async function prepareWithin(provider: WorldProvider, request: AdmissionRequest, deadline: Deadline): Promise<PreparedWorld> {
-  const budget = deadline.remainingMs();
   const failed = (reason: string): PreparedWorld => ({ world: new UnknownWorld(reason), lookupFailures: [reason] });
+  let pending: PreparedWorld | Promise<PreparedWorld>;
+  try {
+    pending = provider.prepare(request, deadline);
+  } catch (error: unknown) {
+    return failed(`the cluster lookup failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // A fixed world is there already: no race, no timer.
+  if (!(pending instanceof Promise)) return pending;
+  const budget = deadline.remainingMs();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<PreparedWorld>((resolve) => {
     timer = setTimeout(() => resolve(failed(`the cluster did not answer within ${budget} ms`)), budget);
   });
-  const prepared = provider
-    .prepare(request, deadline)
-    .catch((error: unknown) => failed(`the cluster lookup failed: ${error instanceof Error ? error.message : String(error)}`));
+  const prepared = pending.catch((error: unknown) => failed(`the cluster lookup failed: ${error instanceof Error ? error.message : String(error)}`));
   try {
     return await Promise.race([prepared, timedOut]);
   } finally {

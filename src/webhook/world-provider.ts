@@ -17,7 +17,8 @@ export interface PreparedWorld {
  * stay synchronous.
  */
 export interface WorldProvider {
-  prepare(request: AdmissionRequest, deadline: Deadline): Promise<PreparedWorld>;
+  /** A fixed world answers at once; a live one may have to read the cluster first. */
+  prepare(request: AdmissionRequest, deadline: Deadline): PreparedWorld | Promise<PreparedWorld>;
   /** False until the caches have synced; drives `/readyz`. */
   ready(): boolean;
 }
@@ -30,8 +31,8 @@ export class StaticWorldProvider implements WorldProvider {
     return new StaticWorldProvider(new ManifestWorld(objects, defaultNamespace ? { defaultNamespace } : {}));
   }
 
-  prepare(): Promise<PreparedWorld> {
-    return Promise.resolve({ world: this.world, lookupFailures: [] });
+  prepare(): PreparedWorld {
+    return { world: this.world, lookupFailures: [] };
   }
 
   ready(): boolean {

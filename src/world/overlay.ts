@@ -34,8 +34,7 @@ class OverlayWorld implements World {
   ) {
     this.alone = new ObjectStore(base.defaultNamespace);
     if (after) this.alone.upsert(after);
-    const keyStore = new ObjectStore(base.defaultNamespace);
-    this.key = keyStore.keyOf(subject.kind ?? '', keyStore.namespaceOf(subject), subject.metadata?.name ?? '');
+    this.key = this.alone.keyOf(subject.kind ?? '', this.alone.namespaceOf(subject), subject.metadata?.name ?? '');
   }
 
   get source() {
