@@ -25,8 +25,12 @@ interface Subject {
 export class ObjectStore {
   private readonly byKey = new Map<string, KubeObject>();
   private readonly byKind = new Map<string, Map<string, KubeObject>>();
+  /** By kind and namespace: rules ask about one namespace at a time, and a scan of every namespace made a
+   * manifest set of many installations quadratic. */
+  private readonly byKindInNamespace = new Map<string, Map<string, KubeObject>>();
   private readonly bindingsBySubject = new Map<string, Map<string, KubeObject>>();
   private readonly datadog = new Map<string, KubeObject>();
+  private readonly datadogInNamespace = new Map<string, Map<string, KubeObject>>();
 
   constructor(readonly defaultNamespace: string) {}
 
@@ -45,9 +49,14 @@ export class ObjectStore {
     const key = this.keyOf(object.kind, this.namespaceOf(object), name);
     if (this.byKey.has(key)) this.removeKey(key);
     this.byKey.set(key, object);
+    const namespace = this.namespaceOf(object) ?? '';
     mapOf(this.byKind, object.kind).set(key, object);
+    mapOf(this.byKindInNamespace, `${object.kind}\u0000${namespace}`).set(key, object);
     for (const subject of this.subjectKeys(object)) mapOf(this.bindingsBySubject, subject).set(key, object);
-    if (object.kind === 'DatadogAgent' || asDatadogWorkload(object, this.defaultNamespace)) this.datadog.set(key, object);
+    if (object.kind === 'DatadogAgent' || asDatadogWorkload(object, this.defaultNamespace)) {
+      this.datadog.set(key, object);
+      mapOf(this.datadogInNamespace, namespace).set(key, object);
+    }
   }
 
   remove(object: KubeObject): void {
@@ -60,8 +69,10 @@ export class ObjectStore {
   }
 
   list(kind: string, namespace?: string): KubeObject[] {
-    const all = [...(this.byKind.get(kind)?.values() ?? [])];
-    return namespace === undefined ? all : all.filter((o) => this.namespaceOf(o) === namespace);
+    if (namespace === undefined) return [...(this.byKind.get(kind)?.values() ?? [])];
+    // A cluster-scoped kind has no namespace to match (namespaceOf is undefined), as before the index.
+    if (isClusterScoped(kind)) return [];
+    return [...(this.byKindInNamespace.get(`${kind}\u0000${namespace}`)?.values() ?? [])];
   }
 
   bindingsForServiceAccount(namespace: string, name: string): KubeObject[] {
@@ -73,8 +84,8 @@ export class ObjectStore {
   }
 
   datadogWorkloads(namespace?: string): KubeObject[] {
-    const all = [...this.datadog.values()];
-    return namespace === undefined ? all : all.filter((o) => this.namespaceOf(o) === namespace);
+    if (namespace === undefined) return [...this.datadog.values()];
+    return [...(this.datadogInNamespace.get(namespace)?.values() ?? [])];
   }
 
   get size(): number {
@@ -85,9 +96,12 @@ export class ObjectStore {
     const old = this.byKey.get(key);
     if (!old) return;
     this.byKey.delete(key);
+    const namespace = this.namespaceOf(old) ?? '';
     this.byKind.get(old.kind ?? '')?.delete(key);
+    this.byKindInNamespace.get(`${old.kind ?? ''}\u0000${namespace}`)?.delete(key);
     for (const subject of this.subjectKeys(old)) this.bindingsBySubject.get(subject)?.delete(key);
     this.datadog.delete(key);
+    this.datadogInNamespace.get(namespace)?.delete(key);
   }
 
   private subjectKeys(object: KubeObject): string[] {
