@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { compiledOnFirstUse } from './lazyValidator.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import type { EngineConfig } from '../engine/engine.js';
@@ -17,7 +18,7 @@ export interface DdguardConfig {
   webhook?: Readonly<Record<string, unknown>>;
 }
 
-const validate = new Ajv({ allErrors: true, verbose: true }).compile<ConfigFile>(CONFIG_SCHEMA);
+const validator = compiledOnFirstUse(() => new Ajv({ allErrors: true, verbose: true }).compile<ConfigFile>(CONFIG_SCHEMA));
 
 /** Reads and validates a config file; throws one ConfigError listing every problem. */
 export function loadConfigFile(path: string, rules: readonly Rule[] = RULES): DdguardConfig {
@@ -43,6 +44,7 @@ export function parseConfig(text: string, file: string, rules: readonly Rule[] =
   const value = withoutEmptySections(document.toJS() as unknown);
   const lines = new PointerLines(text);
   const at: At = (pointer, message) => ({ line: lines.lineOf(pointer), text: `${pointer || '(top level)'}: ${message}` });
+  const validate = validator();
   const problems = validate(value) ? [] : (validate.errors ?? []).map((error) => describeAjvError(error, at));
   problems.push(...ruleIdProblems(value, new Set(rules.map((rule) => rule.id)), at));
   problems.push(...exemptionProblems(value, at));

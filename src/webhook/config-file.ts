@@ -1,5 +1,6 @@
 import { Ajv } from 'ajv';
 import { loadConfigFile } from '../config/load.js';
+import { compiledOnFirstUse } from '../config/lazyValidator.js';
 import type { EngineConfig } from '../engine/engine.js';
 import { WEBHOOK_CONFIG_SCHEMA, type WebhookConfigSection } from './config.js';
 import { WebhookConfigError } from './errors.js';
@@ -9,12 +10,12 @@ export interface ServeConfigFile {
   webhook?: WebhookConfigSection;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validateWebhook = ajv.compile<WebhookConfigSection>(WEBHOOK_CONFIG_SCHEMA);
+const validator = compiledOnFirstUse(() => new Ajv({ allErrors: true, strict: true }).compile<WebhookConfigSection>(WEBHOOK_CONFIG_SCHEMA));
 
 /** The `webhook:` section of a config file, validated; every problem reported at once. */
 export function webhookSectionOf(section: unknown, file: string): WebhookConfigSection | undefined {
   if (section === undefined) return undefined;
+  const validateWebhook = validator();
   if (validateWebhook(section)) return section;
   throw new WebhookConfigError(
     (validateWebhook.errors ?? []).map((e) => {

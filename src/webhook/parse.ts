@@ -1,9 +1,11 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { ADMISSION_REVIEW_SCHEMA, type AdmissionReview } from './admission.js';
 import { MalformedReviewError } from './errors.js';
+import { compiledOnFirstUse } from '../config/lazyValidator.js';
 
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const validate = ajv.compile<AdmissionReview>(ADMISSION_REVIEW_SCHEMA);
+const validator = compiledOnFirstUse(() =>
+  new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<AdmissionReview>(ADMISSION_REVIEW_SCHEMA),
+);
 
 /**
  * Parses a request body into an AdmissionReview, or throws MalformedReviewError with every problem. The body
@@ -17,6 +19,7 @@ export function parseReview(body: string): AdmissionReview {
   } catch (error: unknown) {
     throw new MalformedReviewError(`request body is not valid JSON${positionOf(error)}`);
   }
+  const validate = validator();
   if (!validate(value)) throw new MalformedReviewError(`not an AdmissionReview: ${describe(validate.errors ?? [])}`);
   return value;
 }

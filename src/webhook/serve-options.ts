@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { LOG_LEVELS, type LogLevel } from '../logging/logger.js';
+import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import { SERVICE_ACCOUNT_USER } from './config.js';
 import { WebhookConfigError } from './errors.js';
+import { compiledOnFirstUse } from '../config/lazyValidator.js';
 
 /** Settings of `ddguard serve`, from flags and their DDGUARD_* environment equivalents. */
 export interface ServeOptions {
@@ -58,12 +59,13 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'serviceAccount', flag: '--service-account <user>', env: 'DDGUARD_SERVICE_ACCOUNT', description: 'the webhook\'s own user, system:serviceaccount:NS:NAME; its requests are allowed', schema: { type: 'string', pattern: SERVICE_ACCOUNT_USER } },
 ];
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true });
-const validate = ajv.compile<ServeOptions>({
-  type: 'object',
-  properties: Object.fromEntries(SERVE_OPTIONS.map((o) => [o.key, o.schema])),
-  dependencies: { tlsCert: ['tlsKey'], tlsKey: ['tlsCert'] },
-});
+const validator = compiledOnFirstUse(() =>
+  new Ajv({ allErrors: true, coerceTypes: true, strict: true }).compile<ServeOptions>({
+    type: 'object',
+    properties: Object.fromEntries(SERVE_OPTIONS.map((o) => [o.key, o.schema])),
+    dependencies: { tlsCert: ['tlsKey'], tlsKey: ['tlsCert'] },
+  }),
+);
 
 /**
  * Flags win over the environment, which wins over defaults. Every problem is reported at once, naming the
@@ -81,6 +83,7 @@ export function resolveServeOptions(flags: Readonly<Record<string, unknown>>, en
     const value = fromFlag ?? (fromEnv === '' ? undefined : fromEnv) ?? spec.default;
     if (value !== undefined) raw[spec.key] = value;
   }
+  const validate = validator();
   const problems = validate(raw) ? [] : (validate.errors ?? []).map((e) => describe(e, origin));
   const { port, metricsPort } = raw as Partial<ServeOptions>;
   if (port !== undefined && port !== 0 && port === metricsPort) {
