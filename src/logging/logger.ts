@@ -1,9 +1,9 @@
-import { pino, destination, stdTimeFunctions, type DestinationStream, type Logger, type LevelWithSilent } from 'pino';
+import { pino, destination, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
+import type { LogLevel } from './levels.js';
 
 export type { Logger } from 'pino';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number] & LevelWithSilent;
+export { LOG_LEVELS, type LogLevel } from './levels.js';
 
 const LAST_APPLIED = '["kubectl.kubernetes.io/last-applied-configuration"]';
 
