@@ -50,6 +50,17 @@ export interface TokenSource {
 
 /** Each container's `DD_CLUSTER_AGENT_AUTH_TOKEN`, resolved through `env`, `envFrom` (with prefixes) and `$(VAR)`. */
 export function tokenSourcesOf(workload: DatadogWorkload, world: World): TokenSource[] {
+  // Asked by most token rules of the same workload; remembered per World, which is one moment.
+  let byObject = sourcesByWorld.get(world);
+  if (!byObject) sourcesByWorld.set(world, (byObject = new WeakMap()));
+  let sources = byObject.get(workload.object);
+  if (!sources) byObject.set(workload.object, (sources = sourcesUncached(workload, world)));
+  return sources;
+}
+
+const sourcesByWorld = new WeakMap<World, WeakMap<KubeObject, TokenSource[]>>();
+
+function sourcesUncached(workload: DatadogWorkload, world: World): TokenSource[] {
   return podEnv(workload.template.spec, workload.namespace, world).flatMap(({ container, env }) => {
     const entry = env.get(TOKEN_ENV);
     if (!entry) return [];
@@ -455,6 +466,18 @@ export interface TokenSite {
 
 /** A token Secret's token keys, a workload's token sources, a DatadogAgent's effective token. */
 export function tokenSitesOf(object: KubeObject, world: World): TokenSite[] {
+  // The length and the whitespace rules both measure every site; a World is one moment, so the sites of an
+  // object are worked out once per World.
+  let byObject = sitesByWorld.get(world);
+  if (!byObject) sitesByWorld.set(world, (byObject = new WeakMap()));
+  let sites = byObject.get(object);
+  if (!sites) byObject.set(object, (sites = sitesUncached(object, world)));
+  return sites;
+}
+
+const sitesByWorld = new WeakMap<World, WeakMap<KubeObject, TokenSite[]>>();
+
+function sitesUncached(object: KubeObject, world: World): TokenSite[] {
   if (object.kind === 'Secret') return secretSites(object, world);
   return tokenSourcesOfObject(object, world)
     .filter((source) => !isUnsetToken(source))

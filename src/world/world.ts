@@ -23,7 +23,8 @@ export function unknown(reason: string): Lookup<never> {
  * the live cluster (webhook, audit), and the object under review laid over either (admission).
  *
  * Every method is synchronous so rules stay pure functions; the live world fetches what a review will need
- * before the rules run.
+ * before the rules run. A World is a view of one moment (one is made per review, per `check`, per audit run),
+ * so what is worked out from one may be remembered for as long as that World lives.
  */
 export interface World {
   /**
