@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import { refOf, type KubeObject } from '../k8s/types.js';
 import type { CheckedObject, CheckReport } from '../report/report.js';
+import { memoScope } from '../world/memo.js';
 import { StoreWorld } from '../world/storeWorld.js';
 import type { Collected } from './collect.js';
 import type { ObjectStore } from '../world/store.js';
@@ -27,14 +28,18 @@ export function auditStore(store: ObjectStore, world: World, engine: Engine): Ch
   const objects: CheckedObject[] = [];
   const findings: Finding[] = [];
   const judged = new Set(engine.judgedKinds() as string[]);
-  for (const kind of [...new Set(['DaemonSet', 'Deployment', 'StatefulSet', 'DatadogAgent', 'Secret', ...judged])]) {
-    for (const object of collected.store.list(kind)) {
-      const found = engine.evaluate(object, world);
-      if (found.length === 0 && !collected.store.datadogWorkloads().includes(object) && kind !== 'Secret') continue;
-      const ref = refOf(object);
-      objects.push({ ref, file: clusterLocation(object), findings: found });
-      findings.push(...found);
+  const datadog = new Set(collected.store.datadogWorkloads());
+  // One memo scope for the whole audit, as for `check` (src/world/memo.ts).
+  memoScope(() => {
+    for (const kind of [...new Set(['DaemonSet', 'Deployment', 'StatefulSet', 'DatadogAgent', 'Secret', ...judged])]) {
+      for (const object of collected.store.list(kind)) {
+        const found = engine.evaluate(object, world);
+        if (found.length === 0 && !datadog.has(object) && kind !== 'Secret') continue;
+        const ref = refOf(object);
+        objects.push({ ref, file: clusterLocation(object), findings: found });
+        findings.push(...found);
+      }
     }
-  }
+  });
   return { objects, findings, files: [] };
 }

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../k8s/types.js';
 import { podTemplateOf, containersOf, type PodTemplate } from '../k8s/podTemplate.js';
 import { datadogImageOf } from './images.js';
+import { remembered } from '../world/memo.js';
 
 export type Component = 'node-agent' | 'cluster-agent' | 'cluster-checks-runner';
 
@@ -25,14 +26,9 @@ export interface DatadogWorkload {
  * runner: both run `…/agent`, so the kind and `DD_CLC_RUNNER_ENABLED` decide.
  */
 export function detectComponent(object: KubeObject): Component | undefined {
-  let component = detected.get(object);
-  if (component === undefined) detected.set(object, (component = detectUncached(object) ?? null));
-  return component ?? undefined;
+  // Most rules ask what an object is: worked out once per judgement (src/world/memo.ts), not once per rule.
+  return remembered('component', object, () => detectUncached(object));
 }
-
-// Most rules ask what an object is; the answer depends on the object alone (never mutated once parsed), so it
-// is worked out once per object rather than once per rule.
-const detected = new WeakMap<KubeObject, Component | null>();
 
 function detectUncached(object: KubeObject): Component | undefined {
   const template = podTemplateOf(object);

@@ -4,6 +4,7 @@ import { isRecord } from '../k8s/types.js';
 import { podEnv, unresolvedEnvFrom, type ContainerEnv, type EnvSource, type ResolvedEnv } from '../k8s/env.js';
 import { decodeBase64, decodeSecret, type DecodedSecret } from '../k8s/secrets.js';
 import { absent, found, unknown, type Lookup, type World } from '../world/world.js';
+import { rememberedIn } from '../world/memo.js';
 import { asDatadogWorkload, type Component, type DatadogWorkload } from './components.js';
 
 /**
@@ -50,15 +51,9 @@ export interface TokenSource {
 
 /** Each container's `DD_CLUSTER_AGENT_AUTH_TOKEN`, resolved through `env`, `envFrom` (with prefixes) and `$(VAR)`. */
 export function tokenSourcesOf(workload: DatadogWorkload, world: World): TokenSource[] {
-  // Asked by most token rules of the same workload; remembered per World, which is one moment.
-  let byObject = sourcesByWorld.get(world);
-  if (!byObject) sourcesByWorld.set(world, (byObject = new WeakMap()));
-  let sources = byObject.get(workload.object);
-  if (!sources) byObject.set(workload.object, (sources = sourcesUncached(workload, world)));
-  return sources;
+  // Asked by most token rules of the same workload: worked out once per judgement (src/world/memo.ts).
+  return rememberedIn(world, 'tokenSources', workload.object, () => sourcesUncached(workload, world));
 }
-
-const sourcesByWorld = new WeakMap<World, WeakMap<KubeObject, TokenSource[]>>();
 
 function sourcesUncached(workload: DatadogWorkload, world: World): TokenSource[] {
   return podEnv(workload.template.spec, workload.namespace, world).flatMap(({ container, env }) => {
@@ -466,16 +461,9 @@ export interface TokenSite {
 
 /** A token Secret's token keys, a workload's token sources, a DatadogAgent's effective token. */
 export function tokenSitesOf(object: KubeObject, world: World): TokenSite[] {
-  // The length and the whitespace rules both measure every site; a World is one moment, so the sites of an
-  // object are worked out once per World.
-  let byObject = sitesByWorld.get(world);
-  if (!byObject) sitesByWorld.set(world, (byObject = new WeakMap()));
-  let sites = byObject.get(object);
-  if (!sites) byObject.set(object, (sites = sitesUncached(object, world)));
-  return sites;
+  // The length and the whitespace rules both measure every site: worked out once per judgement.
+  return rememberedIn(world, 'tokenSites', object, () => sitesUncached(object, world));
 }
-
-const sitesByWorld = new WeakMap<World, WeakMap<KubeObject, TokenSite[]>>();
 
 function sitesUncached(object: KubeObject, world: World): TokenSite[] {
   if (object.kind === 'Secret') return secretSites(object, world);

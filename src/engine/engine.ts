@@ -4,6 +4,7 @@ import type { World } from '../world/world.js';
 import type { Finding, Rule, RuleContext, RuleSettings, Severity, TargetKind } from './types.js';
 import { exemptionFor, type ConfigExemption } from './exemptions.js';
 import { impactedWorkloads } from './impact.js';
+import { memoScope } from '../world/memo.js';
 
 /** What config may change about the engine; produced by src/config and frozen. */
 export interface EngineConfig {
@@ -56,7 +57,7 @@ export class Engine {
   /** Rules that judge `object` itself. */
   evaluate(object: KubeObject, world: World): Finding[] {
     const rules = this.byKind.get(object.kind ?? '') ?? [];
-    return rules.flatMap((rule) => this.run(rule, object, world));
+    return memoScope(() => rules.flatMap((rule) => this.run(rule, object, world)));
   }
 
   /**
@@ -69,6 +70,10 @@ export class Engine {
    * blamed for what it breaks, not for what was already missing (a ClusterRole created before its binding).
    */
   evaluateImpact(changed: KubeObject | readonly KubeObject[], world: World, before?: World): Finding[] {
+    return memoScope(() => this.impactOf(changed, world, before));
+  }
+
+  private impactOf(changed: KubeObject | readonly KubeObject[], world: World, before?: World): Finding[] {
     const objects = (Array.isArray(changed) ? changed : [changed]) as readonly KubeObject[];
     const rules = [...new Set(objects.flatMap((o) => this.byAffectingKind.get(o.kind ?? '') ?? []))];
     if (rules.length === 0) return [];

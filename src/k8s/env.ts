@@ -1,6 +1,7 @@
 import type { Container, PodSpec } from './types.js';
 import type { World } from '../world/world.js';
 import { containersOf } from './podTemplate.js';
+import { remembered } from '../world/memo.js';
 
 /**
  * Where an environment variable's value comes from, after `envFrom`, the later-entry-wins order and `$(VAR)`
@@ -30,8 +31,7 @@ export type ContainerEnv = ReadonlyMap<string, ResolvedEnv>;
 const REFERENCE = /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$/g;
 
 // Several rules ask for the same container's environment. Without envFrom the answer depends only on the
-// container object (never mutated once parsed), its path and namespace, so it is remembered per container.
-const resolvedWithoutEnvFrom = new WeakMap<Container, Map<string, ContainerEnv>>();
+// container object, its path and namespace, so it is remembered per container (once per judgement, src/world/memo.ts).
 
 export function resolveContainerEnv(
   container: Container,
@@ -42,8 +42,7 @@ export function resolveContainerEnv(
   if (Array.isArray(container.envFrom) && container.envFrom.length > 0) {
     return new LazyContainerEnv(container, containerPath, namespace, world);
   }
-  let byPlace = resolvedWithoutEnvFrom.get(container);
-  if (!byPlace) resolvedWithoutEnvFrom.set(container, (byPlace = new Map()));
+  const byPlace = remembered('containerEnv', container, () => new Map<string, ContainerEnv>());
   const place = `${namespace}\u0000${containerPath}`;
   let env = byPlace.get(place);
   if (!env) byPlace.set(place, (env = new LazyContainerEnv(container, containerPath, namespace, world)));

@@ -1,5 +1,6 @@
 import type { KubeObject, PodSpec } from './types.js';
 import { isRecord } from './types.js';
+import { remembered } from '../world/memo.js';
 
 /** A workload reduced to the pod it runs: the spec, its labels, and where the spec sits in the object. */
 export interface PodTemplate {
@@ -27,15 +28,11 @@ const TEMPLATE_PATHS: Record<WorkloadKind, readonly string[]> = {
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
-// Asked by most rules of every workload; worked out once per object (objects are never mutated once parsed).
-const templates = new WeakMap<KubeObject, PodTemplate | null>();
-
 export function podTemplateOf(object: KubeObject): PodTemplate | undefined {
   const path = TEMPLATE_PATHS[object.kind as WorkloadKind];
   if (!path) return undefined;
-  let template = templates.get(object);
-  if (template === undefined) templates.set(object, (template = templateAt(object, path) ?? null));
-  return template ?? undefined;
+  // Asked by most rules of every workload: worked out once per judgement (src/world/memo.ts).
+  return remembered('podTemplate', object, () => templateAt(object, path));
 }
 
 function templateAt(object: KubeObject, path: readonly string[]): PodTemplate | undefined {

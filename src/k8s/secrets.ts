@@ -1,5 +1,6 @@
 import type { KubeObject } from './types.js';
 import { isRecord } from './types.js';
+import { remembered } from '../world/memo.js';
 
 /** A Secret's values as the API server would store them. Values are kept as bytes and never logged. */
 export interface DecodedSecret {
@@ -21,13 +22,9 @@ export function decodeBase64(encoded: string): Buffer | undefined {
   return STRICT_BASE64.test(compact) ? Buffer.from(compact, 'base64') : undefined;
 }
 
-// Several rules measure the same Secret; decoding depends on the object alone (never mutated once parsed).
-const decodedSecrets = new WeakMap<KubeObject, DecodedSecret>();
-
+/** Several rules measure the same Secret: decoded once per judgement (src/world/memo.ts). */
 export function decodeSecret(object: KubeObject): DecodedSecret {
-  let decoded = decodedSecrets.get(object);
-  if (!decoded) decodedSecrets.set(object, (decoded = decodeUncached(object)));
-  return decoded;
+  return remembered('decodedSecret', object, () => decodeUncached(object));
 }
 
 function decodeUncached(object: KubeObject): DecodedSecret {

@@ -2,6 +2,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import { refOf, type ObjectRef } from '../k8s/types.js';
 import { ManifestWorld } from '../world/manifestWorld.js';
+import { memoScope } from '../world/memo.js';
 import { isClusterScoped } from '../world/store.js';
 import type { CheckedObject, CheckReport } from '../report/report.js';
 import type { LoadedObject } from './loadedObject.js';
@@ -23,6 +24,20 @@ export function checkManifests(loaded: readonly LoadedObject[], engine: Engine, 
   );
   const objects: CheckedObject[] = [];
   const findings: Finding[] = [];
+  // One memo scope for the whole set: judging a Secret asks about every workload of its namespace, and each
+  // workload's token sources are worked out once, not once per Secret.
+  memoScope(() => judgeEach(loaded, engine, world, options, objects, findings));
+  return { objects, findings, files: [...options.files] };
+}
+
+function judgeEach(
+  loaded: readonly LoadedObject[],
+  engine: Engine,
+  world: ManifestWorld,
+  options: CheckOptions,
+  objects: CheckedObject[],
+  findings: Finding[],
+): void {
   for (const entry of loaded) {
     const found = engine.evaluate(entry.object, world);
     const checked: CheckedObject = {
@@ -37,7 +52,6 @@ export function checkManifests(loaded: readonly LoadedObject[], engine: Engine, 
       findings.push(finding);
     }
   }
-  return { objects, findings, files: [...options.files] };
 }
 
 /** Names objects the way findings do: a namespaced object without a namespace lands in the default one. */

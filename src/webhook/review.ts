@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import type { KubeObject, ObjectRef } from '../k8s/types.js';
+import { memoScope } from '../world/memo.js';
 import { overlayWorld } from '../world/overlay.js';
 import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse, AdmissionResponse } from './admission.js';
 import type { WebhookConfig } from './config.js';
@@ -49,10 +50,13 @@ export async function reviewAdmission(review: AdmissionReview, deps: ReviewDeps,
   const oldObject = withRequestIdentity(request.oldObject, request);
   const world = overlayWorld(prepared.world, { operation: request.operation, object: object ?? null, oldObject: oldObject ?? null });
 
-  const own = request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world);
   const changed = [object, oldObject].filter((o): o is KubeObject => o !== undefined);
-  const impact = deps.engine.evaluateImpact(changed, world, prepared.world);
-  return answer(review, 'judged', dedupe([...own, ...impact]), prepared.lookupFailures, deps.config);
+  // One memo scope for both calls: what the object's own rules work out, its impact rules reuse.
+  const findings = memoScope(() => [
+    ...(request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world)),
+    ...deps.engine.evaluateImpact(changed, world, prepared.world),
+  ]);
+  return answer(review, 'judged', dedupe(findings), prepared.lookupFailures, deps.config);
 }
 
 function skipReason(request: AdmissionRequest, deps: ReviewDeps): ReviewPath | undefined {
