@@ -41,5 +41,5 @@ export function auditStore(store: ObjectStore, world: World, engine: Engine): Ch
       }
     }
   });
-  return { objects, findings, files: [] };
+  return { objects, findings, files: [], scope: 'the cluster' };
 }

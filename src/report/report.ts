@@ -17,6 +17,8 @@ export interface CheckReport {
   /** Every finding, in the order of the objects, then of the rule registry. */
   findings: Finding[];
   files: string[];
+  /** Where the objects came from when not from files, for the summary line (`the cluster`). */
+  scope?: string;
 }
 
 export interface Summary {

@@ -33,7 +33,7 @@ export function renderText(report: CheckReport, options: TextOptions): string {
     for (const finding of object.findings) lines.push(...renderFinding(finding, paint));
     blocks.push(lines.join('\n'));
   }
-  blocks.push(summaryLine(summarize(report), report.files.length));
+  blocks.push(summaryLine(summarize(report), report.scope ?? plural(report.files.length, 'file')));
   return `${blocks.join('\n\n')}\n`;
 }
 
@@ -51,8 +51,8 @@ function renderFinding(finding: Finding, paint: Palette): string[] {
   return lines;
 }
 
-function summaryLine(summary: Summary, files: number): string {
-  const checked = `Checked ${plural(summary.objects, 'object')} in ${plural(files, 'file')}`;
+function summaryLine(summary: Summary, where: string): string {
+  const checked = `Checked ${plural(summary.objects, 'object')} in ${where}`;
   if (summary.objects === 0) return `${checked}: no Kubernetes objects found.`;
   const counts = [plural(summary.errors, 'error'), plural(summary.warnings, 'warning')];
   if (summary.exempted > 0) counts.push(`${summary.exempted} exempted`);

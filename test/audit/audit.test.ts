@@ -51,6 +51,7 @@ t.test('the founding story: all three problems are named, exit 1, no token value
   t.match(text.stdout, /Cluster Agent: Deployment datadog-cluster-agent; token: .*Secret datadog\/datadog-cluster-agent, key "token"/);
   t.match(text.stdout, /failing rules: .*cluster-agent-token-length/);
   t.notMatch(text.stdout, /shop/, 'non-Datadog workloads are not reported');
+  t.match(text.stdout, /Checked \d+ objects in the cluster: /, 'the summary names the cluster, not files');
 
   t.equal(fake.count({ verb: 'list', resource: 'secrets' }), 0, 'Secrets are never listed');
   t.ok(fake.count({ verb: 'get', resource: 'secrets' }) > 0, 'Secrets are read by get');
