@@ -90,13 +90,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       outcome = await reviewAdmission(review, deps, request.query.timeout);
     } catch (error: unknown) {
       log().error({ err: scrubbedError(error, review) }, 'admission review failed');
-      deps.metrics.requests.inc({ ...labels, decision: 'error' });
+      deps.metrics.countRequest(labels.kind, labels.operation, 'error');
       throw new InternalReviewError();
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     record(outcome, log, deps.metrics);
-    deps.metrics.requests.inc({ ...labels, decision: outcome.decision.allowed ? 'allow' : 'deny' });
-    deps.metrics.duration.observe({ operation: labels.operation }, seconds);
+    deps.metrics.countRequest(labels.kind, labels.operation, outcome.decision.allowed ? 'allow' : 'deny');
+    deps.metrics.observeDuration(labels.operation, seconds);
     if (deps.logger.isLevelEnabled('info')) log().info(admissionLine(outcome, seconds), 'admission');
     return outcome.response;
   });
@@ -184,7 +184,7 @@ function replyWithError(error: FastifyError, log: FastifyBaseLogger, reply: Fast
   const status = error instanceof MalformedReviewError ? 400 : (error.statusCode ?? 500);
   const isClientError = status >= 400 && status < 500;
   if (isClientError) {
-    if (reply.request.url.startsWith('/validate')) metrics.requests.inc({ kind: '', operation: '', decision: 'malformed' });
+    if (reply.request.url.startsWith('/validate')) metrics.countRequest('', '', 'malformed');
     log.warn({ status, code: error.code, reason: error.message }, 'rejected a malformed request');
   } else if (!(error instanceof InternalReviewError)) {
     log.error({ err: error }, 'request failed');

@@ -17,6 +17,9 @@ export class WebhookMetrics {
   private readonly cacheSynced: Gauge;
   private readonly certificateNotAfter: Gauge;
   private cacheReady: () => boolean = () => false;
+  // Bounded: kinds are those the webhook is sent, operations four, decisions four.
+  private readonly requestChildren = new Map<string, { inc(): void }>();
+  private readonly durationChildren = new Map<string, { observe(value: number): void }>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -66,6 +69,20 @@ export class WebhookMetrics {
       help: 'Expiry of the serving certificate in use, as a Unix time.',
       registers,
     });
+  }
+
+  /** One answered review. Label children are kept: prom-client validates and hashes labels on every call. */
+  countRequest(kind: string, operation: string, decision: DecisionLabel): void {
+    const key = `${kind}\u0000${operation}\u0000${decision}`;
+    let child = this.requestChildren.get(key);
+    if (!child) this.requestChildren.set(key, (child = this.requests.labels({ kind, operation, decision })));
+    child.inc();
+  }
+
+  observeDuration(operation: string, seconds: number): void {
+    let child = this.durationChildren.get(operation);
+    if (!child) this.durationChildren.set(operation, (child = this.duration.labels({ operation })));
+    child.observe(seconds);
   }
 
   observeFindings(findings: readonly Finding[]): void {
