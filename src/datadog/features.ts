@@ -5,6 +5,7 @@ import { fieldPathsOf, resolveContainerEnv, unresolvedEnvFrom, type ContainerEnv
 import type { World } from '../world/world.js';
 import type { DatadogWorkload } from './components.js';
 import { datadogImageOf } from './images.js';
+import { rememberedIn } from '../world/memo.js';
 
 /**
  * What a Datadog component is configured to do, read the way the Agent reads it: from the environment of its
@@ -47,6 +48,13 @@ const SIDE_PROCESSES = new Set([
  * that is not a known side process (trace-agent, system-probe, …).
  */
 export function mainContainer(workload: DatadogWorkload, world?: World): MainContainer | undefined {
+  // Asked by most rules of a workload: worked out once per judgement (src/world/memo.ts).
+  return rememberedIn(world ?? NO_WORLD, 'mainContainer', workload.object, () => mainContainerUncached(workload, world));
+}
+
+const NO_WORLD = {};
+
+function mainContainerUncached(workload: DatadogWorkload, world?: World): MainContainer | undefined {
   const list = Array.isArray(workload.template.spec.containers) ? workload.template.spec.containers : [];
   const indexed = list.map((container, index) => ({ container, path: `/containers/${index}` })).filter((c) => isRecord(c.container));
   const wanted = workload.component === 'cluster-agent' ? 'cluster-agent' : 'agent';
