@@ -82,34 +82,57 @@ export class LiveWorldProvider implements WorldProvider {
     return this.prepare({ uid: 'audit', operation: 'CONNECT' } as unknown as AdmissionRequest, deadline);
   }
 
-  private async startInformer(listed: ListedKind): Promise<void> {
-    const plural = listed.resource.split('.')[0] ?? '';
-    const path = listed.apiVersion === 'v1' ? `/api/v1/${plural}` : `/apis/${listed.apiVersion}/${plural}`;
-    const api = KubernetesObjectApi.makeApiClient(this.kc);
-    const list = () => api.list(listed.apiVersion, listed.kind) as Promise<KubernetesListObject<KubernetesObject>>;
-    const informer = makeInformer(this.kc, path, list);
-    const workload = ['Deployment', 'DaemonSet', 'StatefulSet'].includes(listed.kind);
-    const keep = (raw: KubernetesObject) => {
-      const object = { ...(raw as KubeObject), apiVersion: listed.apiVersion, kind: listed.kind };
-      // A workload that stops being Datadog's must leave the cache too.
-      if (workload && !asDatadogWorkload(object, this.store.defaultNamespace)) this.store.remove(object);
-      else this.store.upsert(object);
-    };
-    informer.on('add', keep);
-    informer.on('update', keep);
-    informer.on('delete', (raw) => this.store.remove({ ...(raw as KubeObject), kind: listed.kind }));
-    informer.on('error', (error: unknown) => {
-      this.options.logger?.warn({ kind: listed.kind, err: error instanceof Error ? error.message : String(error) }, 'informer failed; restarting');
-      setTimeout(() => void (this.stopped ? undefined : informer.start().catch(() => undefined)), this.options.restartMs ?? 2000).unref();
+  /**
+   * Starts one informer; resolves once its first list has reached the cache (or its optional CRD turned out
+   * not to be installed). client-node's `start()` resolves even when that list fails (the failure only reaches
+   * the `error` handlers), so readiness is taken from the list itself: a webhook that cannot read the cluster
+   * must not report ready with an empty cache.
+   */
+  private startInformer(listed: ListedKind): Promise<void> {
+    return new Promise((resolveSynced) => {
+      const markSynced = () => {
+        if (this.synced.has(listed.kind)) return;
+        this.synced.add(listed.kind);
+        resolveSynced();
+      };
+      const plural = listed.resource.split('.')[0] ?? '';
+      const path = listed.apiVersion === 'v1' ? `/api/v1/${plural}` : `/apis/${listed.apiVersion}/${plural}`;
+      const api = KubernetesObjectApi.makeApiClient(this.kc);
+      let notInstalled = false;
+      const list = async () => {
+        try {
+          const result = (await api.list(listed.apiVersion, listed.kind)) as KubernetesListObject<KubernetesObject>;
+          // After the informer has put the listed items in the store (it does so as soon as this returns).
+          setImmediate(markSynced);
+          return result;
+        } catch (error: unknown) {
+          if (listed.optional && (statusOf(error)?.code === 404 || /Unrecognized API version and kind/i.test(String(error)))) {
+            notInstalled = true;
+            this.options.logger?.info({ kind: listed.kind }, 'not installed in this cluster');
+            markSynced();
+          }
+          throw error;
+        }
+      };
+      const informer = makeInformer(this.kc, path, list);
+      const workload = ['Deployment', 'DaemonSet', 'StatefulSet'].includes(listed.kind);
+      const keep = (raw: KubernetesObject) => {
+        const object = { ...(raw as KubeObject), apiVersion: listed.apiVersion, kind: listed.kind };
+        // A workload that stops being Datadog's must leave the cache too.
+        if (workload && !asDatadogWorkload(object, this.store.defaultNamespace)) this.store.remove(object);
+        else this.store.upsert(object);
+      };
+      informer.on('add', keep);
+      informer.on('update', keep);
+      informer.on('delete', (raw) => this.store.remove({ ...(raw as KubeObject), kind: listed.kind }));
+      informer.on('error', (error: unknown) => {
+        if (notInstalled || this.stopped) return;
+        this.options.logger?.warn({ kind: listed.kind, err: error instanceof Error ? error.message : String(error) }, 'informer failed; restarting');
+        setTimeout(() => void (this.stopped ? undefined : informer.start().catch(() => undefined)), this.options.restartMs ?? 2000).unref();
+      });
+      this.informers.push(informer);
+      informer.start().catch(() => undefined); // failures arrive through the `error` handler above
     });
-    this.informers.push(informer);
-    try {
-      await informer.start();
-    } catch (error: unknown) {
-      if (!(listed.optional && statusOf(error)?.code === 404) && !/Unrecognized API version and kind/i.test(String(error))) throw error;
-      this.options.logger?.info({ kind: listed.kind }, 'not installed in this cluster');
-    }
-    this.synced.add(listed.kind);
   }
 }
 

@@ -67,3 +67,32 @@ t.test('a hung Secret read ends at the deadline as an unknown lookup', async (t)
     release();
   }
 });
+
+t.test('not ready while a list is refused; ready once it succeeds', async (t) => {
+  const undo = fake.forbid({ verb: 'list', resource: 'clusterroles' });
+  const refused = new LiveWorldProvider(fake.kubeConfig(), { restartMs: 50 });
+  t.teardown(() => refused.stop());
+  let started = false;
+  void refused.start().then(() => (started = true));
+  await new Promise((r) => setTimeout(r, 400));
+  t.notOk(refused.ready(), 'a cache whose list failed is not synced');
+  t.notOk(started, 'start() waits for every first list');
+  undo();
+  for (let i = 0; i < 100 && !refused.ready(); i++) await new Promise((r) => setTimeout(r, 20));
+  t.ok(refused.ready(), 'the retried list syncs it');
+  t.equal(refused.store.get('ClusterRole', undefined, 'datadog')?.kind, 'ClusterRole', 'and the items are in the cache');
+});
+
+t.test('an unreachable cluster never reports ready', async (t) => {
+  const nowhere = fake.kubeConfig();
+  const config = JSON.parse(nowhere.exportConfig()) as { clusters: { cluster: { server: string } }[] };
+  for (const c of config.clusters) c.cluster.server = 'https://127.0.0.1:1';
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  kc.loadFromString(JSON.stringify(config));
+  const unreachable = new LiveWorldProvider(kc, { restartMs: 50 });
+  t.teardown(() => unreachable.stop());
+  void unreachable.start();
+  await new Promise((r) => setTimeout(r, 400));
+  t.notOk(unreachable.ready());
+});
