@@ -101,7 +101,10 @@ async function connectCluster(options: ServeOptions, logger: Logger): Promise<Li
   const wantsCluster = Boolean(options.kubeconfig || process.env['KUBERNETES_SERVICE_HOST']);
   if (!wantsCluster) return undefined;
   const [{ loadKubeConfig }, { LiveWorldProvider }] = await Promise.all([import('../kube/client.js'), import('../world/live.js')]);
-  const kc = loadKubeConfig(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {});
+  const kc = loadKubeConfig({
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context ? { context: options.context } : {}),
+  });
   const provider = new LiveWorldProvider(kc, { logger });
   // Readiness stays false until every cache has synced; serving starts at once so /healthz answers.
   provider.start().then(

@@ -15,6 +15,8 @@ export interface ServeOptions {
   devCertsDir: string;
   config?: string;
   kubeconfig?: string;
+  /** A context of the kubeconfig other than its current one. */
+  context?: string;
   logLevel: LogLevel;
   /** Overrides `webhook.mode` from the config file. */
   mode?: 'enforce' | 'warn';
@@ -51,6 +53,7 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'devCertsDir', flag: '--dev-certs-dir <dir>', env: 'DDGUARD_DEV_CERTS_DIR', description: 'where a development CA and certificate are generated when no --tls-cert/--tls-key are given', schema: PATH, default: 'certs/dev' },
   { key: 'config', flag: '--config <file>', env: 'DDGUARD_CONFIG', description: 'ddguard config file (severities, exemptions, webhook settings)', schema: PATH },
   { key: 'kubeconfig', flag: '--kubeconfig <file>', env: 'DDGUARD_KUBECONFIG', description: 'kubeconfig of the cluster to read (in-cluster config is found automatically)', schema: PATH },
+  { key: 'context', flag: '--context <name>', env: 'DDGUARD_CONTEXT', description: 'kubeconfig context to use instead of the current one', schema: { type: 'string', minLength: 1 } },
   { key: 'metricsPort', flag: '--metrics-port <port>', env: 'DDGUARD_METRICS_PORT', description: 'plain-HTTP port for /metrics (0 picks a free one)', schema: PORT, default: 9090 },
   { key: 'logLevel', flag: '--log-level <level>', env: 'DDGUARD_LOG_LEVEL', description: LOG_LEVELS.join('|'), schema: { enum: [...LOG_LEVELS] }, default: 'info' },
   { key: 'mode', flag: '--mode <mode>', env: 'DDGUARD_MODE', description: 'enforce (deny on errors) or warn (never deny); overrides the config file', schema: { enum: ['enforce', 'warn'] } },
