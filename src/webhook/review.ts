@@ -128,10 +128,13 @@ function answer(
 ): ReviewOutcome {
   const request = review.request;
   const decision = decide({ subject: subjectOf(request), findings, lookupFailures, config });
-  const secrets = secretValuesIn([request.object, request.oldObject]);
   const response: AdmissionResponse = { uid: request.uid, allowed: decision.allowed };
-  if (decision.message) response.status = { code: 403, reason: 'Forbidden', message: scrub(decision.message, secrets) };
-  if (decision.warnings.length) response.warnings = decision.warnings.map((w) => scrub(w, secrets));
+  if (decision.message || decision.warnings.length) {
+    // Only text going back needs the scrub; most reviews answer a bare "allowed".
+    const secrets = secretValuesIn([request.object, request.oldObject]);
+    if (decision.message) response.status = { code: 403, reason: 'Forbidden', message: scrub(decision.message, secrets) };
+    if (decision.warnings.length) response.warnings = decision.warnings.map((w) => scrub(w, secrets));
+  }
   return {
     response: { apiVersion: review.apiVersion, kind: 'AdmissionReview', response },
     path,
