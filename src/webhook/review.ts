@@ -48,14 +48,16 @@ export async function reviewAdmission(review: AdmissionReview, deps: ReviewDeps,
   const prepared = await prepareWithin(deps.worldProvider, request, deadline);
   const object = withRequestIdentity(request.object, request);
   const oldObject = withRequestIdentity(request.oldObject, request);
-  const world = overlayWorld(prepared.world, { operation: request.operation, object: object ?? null, oldObject: oldObject ?? null });
-
   const changed = [object, oldObject].filter((o): o is KubeObject => o !== undefined);
-  // One memo scope for both calls: what the object's own rules work out, its impact rules reuse.
-  const findings = memoScope(() => [
-    ...(request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world)),
-    ...deps.engine.evaluateImpact(changed, world, prepared.world),
-  ]);
+  // One memo scope for the overlay and both engine calls: what indexing the object works out (its component),
+  // and what its own rules work out, the rest reuse.
+  const findings = memoScope(() => {
+    const world = overlayWorld(prepared.world, { operation: request.operation, object: object ?? null, oldObject: oldObject ?? null });
+    return [
+      ...(request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world)),
+      ...deps.engine.evaluateImpact(changed, world, prepared.world),
+    ];
+  });
   return answer(review, 'judged', dedupe(findings), prepared.lookupFailures, deps.config);
 }
 
