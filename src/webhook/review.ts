@@ -80,6 +80,7 @@ function skipReason(request: AdmissionRequest, deps: ReviewDeps): ReviewPath | u
  * the review still gets an answer in time and the failure decides through `lookupFailure`.
  */
 async function prepareWithin(provider: WorldProvider, request: AdmissionRequest, deadline: Deadline): Promise<PreparedWorld> {
+  const budget = deadline.remainingMs();
   const failed = (reason: string): PreparedWorld => ({ world: new UnknownWorld(reason), lookupFailures: [reason] });
   let pending: PreparedWorld | Promise<PreparedWorld>;
   try {
@@ -89,7 +90,6 @@ async function prepareWithin(provider: WorldProvider, request: AdmissionRequest,
   }
   // A fixed world is there already: no race, no timer.
   if (!(pending instanceof Promise)) return pending;
-  const budget = deadline.remainingMs();
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<PreparedWorld>((resolve) => {
     timer = setTimeout(() => resolve(failed(`the cluster did not answer within ${budget} ms`)), budget);
