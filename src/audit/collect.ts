@@ -71,17 +71,21 @@ export async function collectCluster(kc: KubeConfig, options: CollectOptions = {
  * their token Secrets.
  */
 export function referencedSecrets(store: ObjectStore): string[] {
+  const out = new Set(store.datadogWorkloads().flatMap((object) => secretsReferencedBy(object, store.defaultNamespace)));
+  return [...out].sort();
+}
+
+/** The same for one object; none for an object that is not a Datadog workload or DatadogAgent. */
+export function secretsReferencedBy(object: KubeObject, defaultNamespace: string): string[] {
   const out = new Set<string>();
-  for (const object of store.datadogWorkloads()) {
-    const namespace = object.metadata?.namespace || store.defaultNamespace;
-    if (isDatadogAgent(object)) {
-      const token = datadogAgentTokenOf(object, store.defaultNamespace);
-      out.add(`${token.secret.namespace}/${token.secret.name}`);
-      out.add(`${namespace}/${object.metadata?.name ?? ''}-token`);
-      continue;
-    }
-    const workload = asDatadogWorkload(object, store.defaultNamespace);
-    if (!workload) continue;
+  const namespace = object.metadata?.namespace || defaultNamespace;
+  if (isDatadogAgent(object)) {
+    const token = datadogAgentTokenOf(object, defaultNamespace);
+    out.add(`${token.secret.namespace}/${token.secret.name}`);
+    out.add(`${namespace}/${object.metadata?.name ?? ''}-token`);
+  } else {
+    const workload = asDatadogWorkload(object, defaultNamespace);
+    if (!workload) return [];
     if (workload.component === 'cluster-agent') out.add(`${namespace}/${object.metadata?.name ?? ''}`);
     for (const { container } of containersOf(workload.template.spec)) {
       for (const variable of container.env ?? []) {
@@ -94,7 +98,7 @@ export function referencedSecrets(store: ObjectStore): string[] {
       }
     }
   }
-  return [...out].filter((ref) => !ref.endsWith('/')).sort();
+  return [...out].filter((ref) => !ref.endsWith('/'));
 }
 
 /** `namespace/name` of every ConfigMap a Datadog workload's containers read variables from. */

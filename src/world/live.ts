@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { KubeObject } from '../k8s/types.js';
 import { decodeSecret, type DecodedSecret } from '../k8s/secrets.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { referencedSecrets } from '../audit/collect.js';
+import { referencedSecrets, secretsReferencedBy } from '../audit/collect.js';
 import { AUDITED_KINDS, type ListedKind } from '../kube/lister.js';
 import { statusOf } from '../kube/errors.js';
 import { SecretReader } from '../kube/secrets.js';
@@ -32,6 +32,7 @@ export class LiveWorldProvider implements WorldProvider {
   private readonly synced = new Set<string>();
   private readonly informers: { stop(): Promise<void> }[] = [];
   private stopped = false;
+  private references: { revision: number; refs: readonly string[] } | undefined;
 
   constructor(
     readonly kc: KubeConfig,
@@ -55,13 +56,12 @@ export class LiveWorldProvider implements WorldProvider {
   }
 
   async prepare(request: AdmissionRequest, deadline: Deadline): Promise<PreparedWorld> {
-    const refs = new Set(referencedSecrets(this.store));
+    const refs = new Set(this.cachedReferences());
     // The object under review may reference Secrets no cached workload does yet.
     const incoming = request.object;
-    if (incoming && incoming.kind !== 'Secret') {
-      const scratch = new ObjectStore(this.store.defaultNamespace);
-      scratch.upsert({ ...incoming, metadata: { ...incoming.metadata, namespace: incoming.metadata?.namespace || request.namespace || 'default' } });
-      for (const ref of referencedSecrets(scratch)) refs.add(ref);
+    if (incoming) {
+      const namespace = incoming.metadata?.namespace || request.namespace || this.store.defaultNamespace;
+      for (const ref of secretsReferencedBy(incoming, namespace)) refs.add(ref);
     }
     const signal = deadline.signal();
     const secrets = new Map<string, Lookup<KubeObject>>();
@@ -75,6 +75,14 @@ export class LiveWorldProvider implements WorldProvider {
     for (const lookup of secrets.values()) if (lookup.state === 'unknown') lookupFailures.push(lookup.reason);
     if (lookupFailures.length) this.options.logger?.warn({ failures: lookupFailures.length }, 'secret lookups failed');
     return { world: new LiveWorld(this.store, secrets), lookupFailures };
+  }
+
+  /** The Secrets the cached workloads read: worked out again only after the informers changed the store. */
+  private cachedReferences(): readonly string[] {
+    if (this.references?.revision !== this.store.revision) {
+      this.references = { revision: this.store.revision, refs: referencedSecrets(this.store) };
+    }
+    return this.references.refs;
   }
 
   /** The whole cached world with every referenced Secret read: what the periodic audit judges. */

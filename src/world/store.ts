@@ -32,7 +32,14 @@ export class ObjectStore {
   private readonly datadog = new Map<string, KubeObject>();
   private readonly datadogInNamespace = new Map<string, Map<string, KubeObject>>();
 
+  /** Counts changes, so what is worked out from the whole store can be kept until the next one. */
+  private changes = 0;
+
   constructor(readonly defaultNamespace: string) {}
+
+  get revision(): number {
+    return this.changes;
+  }
 
   namespaceOf(object: KubeObject): string | undefined {
     if (isClusterScoped(object.kind)) return undefined;
@@ -48,6 +55,7 @@ export class ObjectStore {
     if (!object.kind || !name) return;
     const key = this.keyOf(object.kind, this.namespaceOf(object), name);
     if (this.byKey.has(key)) this.removeKey(key);
+    this.changes++;
     this.byKey.set(key, object);
     const namespace = this.namespaceOf(object) ?? '';
     mapOf(this.byKind, object.kind).set(key, object);
@@ -95,6 +103,7 @@ export class ObjectStore {
   private removeKey(key: string): void {
     const old = this.byKey.get(key);
     if (!old) return;
+    this.changes++;
     this.byKey.delete(key);
     const namespace = this.namespaceOf(old) ?? '';
     this.byKind.get(old.kind ?? '')?.delete(key);
