@@ -146,7 +146,6 @@ export class LiveWorldProvider implements WorldProvider {
 
 /** The cached objects plus the Secrets fetched for one review: a Secret not fetched is unknown, not absent. */
 class LiveWorld extends StoreWorld {
-  private readonly decodedSecrets = new Map<string, DecodedSecret>();
 
   constructor(
     store: ObjectStore,
@@ -160,9 +159,7 @@ class LiveWorld extends StoreWorld {
     const lookup = this.secrets.get(key);
     if (!lookup) return unknown(`Secret ${key} was not read for this review`);
     if (lookup.state !== 'found') return lookup;
-    let decoded = this.decodedSecrets.get(key);
-    if (!decoded) this.decodedSecrets.set(key, (decoded = decodeSecret(lookup.value)));
-    return found(decoded);
+    return found(decodeSecret(lookup.value));
   }
 
   override get(kind: string, namespace: string | undefined, name: string): Lookup<KubeObject> {

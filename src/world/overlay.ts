@@ -25,7 +25,6 @@ class OverlayWorld implements World {
   private readonly key: string;
   /** The changed object alone, indexed the way the base is, to answer "does it match?" questions. */
   private readonly alone: ObjectStore;
-  private decoded: DecodedSecret | undefined;
 
   constructor(
     private readonly base: World,
@@ -56,7 +55,7 @@ class OverlayWorld implements World {
   secret(namespace: string, name: string): Lookup<DecodedSecret> {
     if (!this.isChanged('Secret', namespace, name)) return this.base.secret(namespace, name);
     if (!this.after) return absent;
-    return found((this.decoded ??= decodeSecret(this.after)));
+    return found(decodeSecret(this.after));
   }
 
   bindingsForServiceAccount(namespace: string, name: string): readonly KubeObject[] {

@@ -3,10 +3,8 @@ import { decodeSecret, type DecodedSecret } from '../k8s/secrets.js';
 import { absent, found, type Lookup, type World } from './world.js';
 import type { ObjectStore } from './store.js';
 
-/** A World answered from an ObjectStore; Secrets are decoded once and remembered. */
+/** A World answered from an ObjectStore; decodeSecret remembers each decoded Secret for the judgement. */
 export class StoreWorld implements World {
-  private readonly decoded = new WeakMap<KubeObject, DecodedSecret>();
-
   constructor(
     protected readonly store: ObjectStore,
     readonly source: 'manifests' | 'cluster',
@@ -27,10 +25,7 @@ export class StoreWorld implements World {
 
   secret(namespace: string, name: string): Lookup<DecodedSecret> {
     const object = this.store.get('Secret', namespace, name);
-    if (!object) return absent;
-    let decoded = this.decoded.get(object);
-    if (!decoded) this.decoded.set(object, (decoded = decodeSecret(object)));
-    return found(decoded);
+    return object ? found(decodeSecret(object)) : absent;
   }
 
   bindingsForServiceAccount(namespace: string, name: string): readonly KubeObject[] {
