@@ -27,8 +27,8 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = Object.freeze({
 export class Engine {
   private readonly byKind = new Map<string, Rule[]>();
   private readonly byAffectingKind = new Map<string, Rule[]>();
-  private kinds: TargetKind[] | undefined;
-  private kindSet: ReadonlySet<string> | undefined;
+  /** Kinds some rule judges or is affected by; fixed once the rules are indexed. */
+  private readonly judged: ReadonlySet<string>;
 
   constructor(
     readonly rules: readonly Rule[],
@@ -39,19 +39,17 @@ export class Engine {
       for (const kind of rule.targets) push(this.byKind, kind, rule);
       for (const kind of rule.affectedBy ?? []) push(this.byAffectingKind, kind, rule);
     }
+    this.judged = new Set([...this.byKind.keys(), ...this.byAffectingKind.keys()]);
   }
 
   /** Kinds the engine judges directly or through their effect on others: what the webhook must be sent. */
   judgedKinds(): TargetKind[] {
-    // Asked on every admission; the rules never change after construction.
-    this.kinds ??= [...new Set([...this.byKind.keys(), ...this.byAffectingKind.keys()])] as TargetKind[];
-    return [...this.kinds];
+    return [...this.judged] as TargetKind[];
   }
 
-  /** Whether any rule judges or is affected by `kind`. */
+  /** Whether any rule judges or is affected by `kind`: asked on every admission. */
   judges(kind: string): boolean {
-    this.kindSet ??= new Set(this.judgedKinds());
-    return this.kindSet.has(kind);
+    return this.judged.has(kind);
   }
 
   /** Rules that judge `object` itself. */
