@@ -26,32 +26,23 @@ export function checkManifests(loaded: readonly LoadedObject[], engine: Engine, 
   const findings: Finding[] = [];
   // One memo scope for the whole set: judging a Secret asks about every workload of its namespace, and each
   // workload's token sources are worked out once, not once per Secret.
-  memoScope(() => judgeEach(loaded, engine, world, options, objects, findings));
-  return { objects, findings, files: [...options.files] };
-}
-
-function judgeEach(
-  loaded: readonly LoadedObject[],
-  engine: Engine,
-  world: ManifestWorld,
-  options: CheckOptions,
-  objects: CheckedObject[],
-  findings: Finding[],
-): void {
-  for (const entry of loaded) {
-    const found = engine.evaluate(entry.object, world);
-    const checked: CheckedObject = {
-      ref: refWithNamespace(entry.object.kind, refOf(entry.object), options),
-      file: entry.file,
-      findings: found,
-    };
-    if (found.length > 0) checked.line = entry.line;
-    objects.push(checked);
-    for (const finding of found) {
-      finding.source = { file: entry.file, line: entry.lineOf(finding.path) };
-      findings.push(finding);
+  memoScope(() => {
+    for (const entry of loaded) {
+      const found = engine.evaluate(entry.object, world);
+      const checked: CheckedObject = {
+        ref: refWithNamespace(entry.object.kind, refOf(entry.object), options),
+        file: entry.file,
+        findings: found,
+      };
+      if (found.length > 0) checked.line = entry.line;
+      objects.push(checked);
+      for (const finding of found) {
+        finding.source = { file: entry.file, line: entry.lineOf(finding.path) };
+        findings.push(finding);
+      }
     }
-  }
+  });
+  return { objects, findings, files: [...options.files] };
 }
 
 /** Names objects the way findings do: a namespaced object without a namespace lands in the default one. */
