@@ -3,14 +3,12 @@
 import t, { type Test } from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
-import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parse, stringify } from 'yaml';
 import { ROOT } from '../support/fixtures.js';
 import { startFakeApiServer } from '../support/fake-apiserver.js';
+import { httpGetText, httpsStatus, listeningPorts } from '../support/serve-process.js';
 
 const ns = 'datadog';
 const TOKEN_30 = 'abcdefghijklmnopqrstuvwxyz0123';
@@ -54,42 +52,24 @@ async function startServe(t: Test, extra: string[]): Promise<{ port: number; met
   let stderr = '';
   server.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   t.teardown(() => void server.kill('SIGKILL'));
-  const ports = await new Promise<{ port: number; metricsPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 20_000);
-    server.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${stderr}`)));
-    createInterface({ input: server.stdout }).on('line', (line) => {
-      const entry = safeJson(line) as { msg?: string; port?: number; metricsPort?: number } | undefined;
-      if (entry?.msg === 'listening' && entry.port && entry.metricsPort) {
-        clearTimeout(timer);
-        resolve({ port: entry.port, metricsPort: entry.metricsPort });
-      }
-    });
-  });
+  const ports = await listeningPorts(server, () => stderr);
   return { ...ports, ca: readFileSync(join(certs, 'ca.crt'), 'utf8') };
 }
 
 t.test('--context picks the cluster; the periodic audit publishes the gauge and posts an Event', async (t) => {
   const { port, metricsPort, ca } = await startServe(t, ['--context=fake', '--audit-interval=1s']);
-  t.equal(await until(async () => (await readyz(port, ca)) === 200), true, '/readyz turns 200 once the caches of context "fake" synced');
+  t.equal(await until(async () => (await httpsStatus(`https://127.0.0.1:${port}/readyz`, ca)) === 200), true, '/readyz turns 200 once the caches of context "fake" synced');
   const gaugeLine = /^ddguard_violations\{rule="cluster-agent-token-length",severity="error",namespace="datadog",kind="Deployment",name="datadog-cluster-agent"\} 1$/m;
-  t.equal(await until(async () => gaugeLine.test(await metrics(metricsPort))), true, 'the violation is a gauge series');
+  t.equal(await until(async () => gaugeLine.test((await httpGetText(`http://127.0.0.1:${metricsPort}/metrics`)).body)), true, 'the violation is a gauge series');
   t.equal(await until(async () => fake.count({ verb: 'create', resource: 'events' }) > 0), true, 'an Event is posted');
-  t.notOk((await metrics(metricsPort)).includes(TOKEN_30), 'no token value in the metrics');
+  t.notOk((await httpGetText(`http://127.0.0.1:${metricsPort}/metrics`)).body.includes(TOKEN_30), 'no token value in the metrics');
 });
 
 t.test('the current context, unreachable: serving, but never ready', async (t) => {
   const { port, ca } = await startServe(t, []);
   await new Promise((r) => setTimeout(r, 1500));
-  t.equal(await readyz(port, ca), 503, '/readyz says the caches are not synced');
+  t.equal(await httpsStatus(`https://127.0.0.1:${port}/readyz`, ca), 503, '/readyz says the caches are not synced');
 });
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-}
 
 async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -100,21 +80,3 @@ async function until(check: () => Promise<boolean> | boolean, timeoutMs = 20_000
   return false;
 }
 
-function readyz(port: number, ca: string): Promise<number | undefined> {
-  return new Promise((resolve, reject) => {
-    get(`https://127.0.0.1:${port}/readyz`, { ca, timeout: 5000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    }).on('error', reject);
-  });
-}
-
-function metrics(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    httpGet(`http://127.0.0.1:${port}/metrics`, (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      res.on('end', () => resolve(body));
-    }).on('error', reject);
-  });
-}

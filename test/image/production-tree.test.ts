@@ -1,11 +1,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { get, request } from 'node:https';
-import { get as httpGet } from 'node:http';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import t from 'tap';
+import { httpGetText, httpsStatus, listeningPorts } from '../support/serve-process.js';
 import { parse } from 'yaml';
 import { ROOT } from '../support/fixtures.js';
 
@@ -94,10 +93,10 @@ t.test('the production tree serves /healthz over HTTPS', async (t) => {
   server.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => server?.once('exit', (code) => resolve(code)));
 
-  const ports = await listeningPorts(server, exited, () => stderr);
-  t.equal(await status(`https://127.0.0.1:${ports.port}/healthz`, ca), 200, '/healthz');
-  t.equal(await status(`https://127.0.0.1:${ports.port}/readyz`, ca), 200, '/readyz');
-  t.equal(await metricsStatus(`http://127.0.0.1:${ports.metricsPort}/metrics`), 200, '/metrics on plain HTTP');
+  const ports = await listeningPorts(server, () => stderr);
+  t.equal(await httpsStatus(`https://127.0.0.1:${ports.port}/healthz`, ca), 200, '/healthz');
+  t.equal(await httpsStatus(`https://127.0.0.1:${ports.port}/readyz`, ca), 200, '/readyz');
+  t.equal((await httpGetText(`http://127.0.0.1:${ports.metricsPort}/metrics`)).status, 200, '/metrics on plain HTTP');
 
   const review = readFileSync(join(ROOT, 'examples', 'admission', 'secret-short-cluster-agent-token.json'), 'utf8');
   const answer = JSON.parse(await post(`https://127.0.0.1:${ports.port}/validate`, ca, review)) as { response?: { uid?: string; allowed?: unknown } };
@@ -108,44 +107,6 @@ t.test('the production tree serves /healthz over HTTPS', async (t) => {
   server.kill('SIGTERM');
   t.equal(await exited, 0, 'SIGTERM: a clean exit');
 });
-
-/** The ports from the server's `listening` log line (pino JSON on stdout). */
-function listeningPorts(server: ChildProcess, exited: Promise<number | null>, stderr: () => string): Promise<{ port: number; metricsPort: number }> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start in 20 s: ${stderr()}`)), 20_000);
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${stderr()}`)));
-    if (!server.stdout) return reject(new Error('no stdout'));
-    createInterface({ input: server.stdout }).on('line', (line) => {
-      try {
-        const entry = JSON.parse(line) as { msg?: string; port?: number; metricsPort?: number };
-        if (entry.msg === 'listening' && entry.port && entry.metricsPort) {
-          clearTimeout(timer);
-          resolve({ port: entry.port, metricsPort: entry.metricsPort });
-        }
-      } catch {
-        // Not a log line; ignore.
-      }
-    });
-  });
-}
-
-function status(url: string, ca: string): Promise<number | undefined> {
-  return new Promise((resolve, reject) => {
-    get(url, { ca, timeout: 5000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    }).on('error', reject);
-  });
-}
-
-function metricsStatus(url: string): Promise<number | undefined> {
-  return new Promise((resolve, reject) => {
-    httpGet(url, { timeout: 5000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode);
-    }).on('error', reject);
-  });
-}
 
 function post(url: string, ca: string, body: string): Promise<string> {
   return new Promise((resolve, reject) => {
