@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { runtimeLayout } from '../test/support/dockerfile.js';
 
 export const REPO = resolve(new URL('../..', import.meta.url).pathname);
 export const SHARED = resolve(REPO, '..', 'shared');
@@ -50,8 +51,7 @@ export function capturedReviews(): CapturedReview[] {
 
 /** The NODE_OPTIONS the image runs serve with (Dockerfile `ENV NODE_OPTIONS`): the bench measures serve as shipped. */
 export function imageNodeOptions(): string {
-  const match = /^ENV NODE_OPTIONS=(".*")$/m.exec(readFileSync(join(REPO, 'Dockerfile'), 'utf8'));
-  return match ? (JSON.parse(match[1] ?? '""') as string) : '';
+  return runtimeLayout(readFileSync(join(REPO, 'Dockerfile'), 'utf8')).nodeOptions;
 }
 
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');

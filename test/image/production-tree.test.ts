@@ -7,6 +7,7 @@ import t from 'tap';
 import { httpGetText, httpsStatus, listeningPorts } from '../support/serve-process.js';
 import { parse } from 'yaml';
 import { ROOT } from '../support/fixtures.js';
+import { runtimeLayout } from '../support/dockerfile.js';
 
 /**
  * The image smoke test, without Docker: the runtime tree the Dockerfile's last stage describes (its
@@ -14,25 +15,6 @@ import { ROOT } from '../support/fixtures.js';
  * ENTRYPOINT and the flags the Helm chart passes, answering /healthz over HTTPS. A runtime dependency left in
  * devDependencies, or a file the image does not copy, fails here.
  */
-
-interface Layout {
-  copies: { from: string; to: string }[];
-  entrypoint: string[];
-  nodeOptions: string;
-}
-
-/** The runtime stage of the Dockerfile: what it copies from the build stage, and its ENTRYPOINT. */
-function runtimeLayout(dockerfile: string): Layout {
-  const stages = dockerfile.split(/^FROM /m);
-  const runtime = stages[stages.length - 1] ?? '';
-  const copies = [...runtime.matchAll(/^COPY --from=build (\S+) (\S+)$/gm)].map((m) => ({
-    from: (m[1] ?? '').replace(/^\/app\//, ''),
-    to: m[2] ?? '',
-  }));
-  const entry = /^ENTRYPOINT (\[.*\])$/m.exec(runtime)?.[1];
-  const nodeOptions = /^ENV NODE_OPTIONS=(".*")$/m.exec(runtime)?.[1];
-  return { copies, entrypoint: entry ? (JSON.parse(entry) as string[]) : [], nodeOptions: nodeOptions ? (JSON.parse(nodeOptions) as string) : '' };
-}
 
 const layout = runtimeLayout(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 
