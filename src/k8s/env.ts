@@ -81,7 +81,7 @@ class LazyContainerEnv implements ContainerEnv {
   }
 
   get(name: string): ResolvedEnv | undefined {
-    return this.definedBefore(this.variables.length).get(name);
+    return this.definedBefore(this.variables.length, name);
   }
 
   has(name: string): boolean {
@@ -113,18 +113,14 @@ class LazyContainerEnv implements ContainerEnv {
   }
 
   /** What `$(NAME)` means in the entry at `index`: the last earlier `env` entry of that name, else `envFrom`. */
-  private definedBefore(index: number): Pick<ContainerEnv, 'get'> {
-    return {
-      get: (name: string) => {
-        for (let i = index - 1; i >= 0; i--) {
-          if (this.variables[i]?.name === name) {
-            const entry = this.entryAt(i);
-            if (entry) return entry;
-          }
-        }
-        return this.fromEnvFrom.get(name);
-      },
-    };
+  private definedBefore(index: number, name: string): ResolvedEnv | undefined {
+    for (let i = index - 1; i >= 0; i--) {
+      if (this.variables[i]?.name === name) {
+        const entry = this.entryAt(i);
+        if (entry) return entry;
+      }
+    }
+    return this.fromEnvFrom.get(name);
   }
 
   private entryAt(index: number): ResolvedEnv | undefined {
@@ -133,7 +129,11 @@ class LazyContainerEnv implements ContainerEnv {
       const variable = this.variables[index];
       entry =
         variable && typeof variable.name === 'string'
-          ? { name: variable.name, source: sourceOf(variable, this.namespace, this.definedBefore(index)), path: `${this.containerPath}/env/${index}` }
+          ? {
+              name: variable.name,
+              source: sourceOf(variable, this.namespace, { get: (name) => this.definedBefore(index, name) }),
+              path: `${this.containerPath}/env/${index}`,
+            }
           : null;
       this.atIndex.set(index, entry);
     }
