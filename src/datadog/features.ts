@@ -293,6 +293,8 @@ export function classifyKubeletHost(source: EnvSource, hostNetwork: boolean, wor
     case 'resource':
       return { kind: 'not-a-host', what: `resourceFieldRef ${source.resource}` };
     case 'unresolved':
+    case 'tooLarge':
+      // Unknown: a warning at most, never a finding built on a guess.
       return { kind: 'per-node' };
     case 'field':
     case 'composite': {
@@ -328,7 +330,8 @@ export function describeSource(source: EnvSource, world?: World): string {
     case 'field': return `fieldRef ${source.fieldPath}`;
     case 'resource': return `resourceFieldRef ${source.resource}`;
     case 'composite': return `"${source.template}"`;
-    case 'unresolved': return source.reason;
+    case 'unresolved':
+    case 'tooLarge': return source.reason;
   }
 }
 

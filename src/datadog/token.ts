@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../k8s/types.js';
 import { isRecord } from '../k8s/types.js';
-import { podEnv, unresolvedEnvFrom, type ContainerEnv, type EnvSource, type ResolvedEnv } from '../k8s/env.js';
+import { ENV_VALUE_MAX_BYTES, podEnv, unresolvedEnvFrom, type ContainerEnv, type EnvSource, type ResolvedEnv } from '../k8s/env.js';
 import { decodeBase64, decodeSecret, type DecodedSecret } from '../k8s/secrets.js';
 import { absent, found, unknown, type Lookup, type World } from '../world/world.js';
 import { rememberedIn } from '../world/memo.js';
@@ -123,6 +123,7 @@ export function describeEnvSource(source: EnvSource): string {
       // Not the template itself: its literal parts are part of the token.
       return `a $(VAR) expansion of ${source.references.map((r) => `${r.name} (${describeEnvSource(r.source)})`).join(', ')}`;
     case 'unresolved':
+    case 'tooLarge':
       return source.reason;
   }
 }
@@ -176,6 +177,8 @@ function resolveEnvSource(source: EnvSource, world: World, earlier: ContainerEnv
       return { state: 'opaque', reason: `set from resource ${source.resource}` };
     case 'unresolved':
       return { state: 'opaque', reason: source.reason };
+    case 'tooLarge':
+      return { state: 'unknown', reason: source.reason };
   }
 }
 
@@ -208,25 +211,39 @@ function configMapKeyValue(lookup: Lookup<KubeObject>, name: string, key: string
 
 const REFERENCE = /\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)|\$\$/g;
 
-/** Kubernetes' `$(VAR)` expansion over resolved bytes; the first reference that cannot be resolved decides. */
+/**
+ * Kubernetes' `$(VAR)` expansion over resolved bytes; the first reference that cannot be resolved decides. The
+ * bytes are bounded like a literal's (ENV_VALUE_MAX_BYTES): a template repeating a large Secret key is unknown.
+ */
 function expandComposite(template: string, world: World, earlier: ContainerEnv, depth: number): TokenResolution {
   const parts: Buffer[] = [];
+  let bytes = 0;
   let failure: TokenResolution | undefined;
   let last = 0;
+  const add = (part: Buffer): boolean => {
+    bytes += part.length;
+    parts.push(part);
+    return bytes <= ENV_VALUE_MAX_BYTES;
+  };
   for (const match of template.matchAll(REFERENCE)) {
-    parts.push(Buffer.from(template.slice(last, match.index), 'utf8'));
+    if (!add(Buffer.from(template.slice(last, match.index), 'utf8'))) return expansionTooLarge();
     last = match.index + match[0].length;
     const target = match[1] === undefined ? undefined : earlier.get(match[1]);
     if (match[1] === undefined || !target) {
-      parts.push(Buffer.from(match[1] === undefined ? '$' : match[0], 'utf8'));
+      if (!add(Buffer.from(match[1] === undefined ? '$' : match[0], 'utf8'))) return expansionTooLarge();
       continue;
     }
     const resolved = resolveEnvSource(target.source, world, definedBefore(earlier, target), depth + 1);
-    if (resolved.state === 'found') parts.push(resolved.value);
-    else failure ??= resolved;
+    if (resolved.state === 'found') {
+      if (!add(resolved.value)) return expansionTooLarge();
+    } else failure ??= resolved;
   }
-  parts.push(Buffer.from(template.slice(last), 'utf8'));
+  if (!add(Buffer.from(template.slice(last), 'utf8'))) return expansionTooLarge();
   return failure ?? { state: 'found', value: Buffer.concat(parts) };
+}
+
+function expansionTooLarge(): TokenResolution {
+  return { state: 'unknown', reason: `its value is longer than ${ENV_VALUE_MAX_BYTES} bytes once $(VAR) references are expanded` };
 }
 
 /** Hash of the bytes, to compare two tokens without holding or printing either. Never put it in a message. */
@@ -520,6 +537,8 @@ export function compareTokens(a: TokenSource, b: TokenSource, world: World): Com
   return { verdict: 'undecided', reason: `cannot be compared (${'reason' in blocked ? blocked.reason : 'no value'})` };
 }
 
+let unknownIdentities = 0;
+
 /** What makes two sources the same without reading them. Literals are represented by their hash, never the value. */
 function identityOf(source: EnvSource): string {
   switch (source.kind) {
@@ -536,6 +555,9 @@ function identityOf(source: EnvSource): string {
       return `composite:${source.template}:${source.references.map((r) => identityOf(r.source)).join(',')}`;
     case 'unresolved':
       return `unresolved:${source.reason}`;
+    case 'tooLarge':
+      // Two unknown values are never known to be the same.
+      return `tooLarge:${++unknownIdentities}`;
   }
 }
 

@@ -67,7 +67,7 @@ export const rule: Rule = {
 /** True when the value cannot differ between the pods of a DaemonSet. An empty literal means unset. */
 function isShared(source: EnvSource): boolean {
   if (source.kind === 'literal') return source.value !== '';
-  if (source.kind === 'unresolved') return false;
+  if (source.kind === 'unresolved' || source.kind === 'tooLarge') return false;
   if (source.kind === 'field' || source.kind === 'composite') return !fieldPathsOf(source).some((f) => PER_POD_FIELDS.has(f));
   return true;
 }
