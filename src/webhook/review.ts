@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
+import { conformObject, type NonconformingField } from '../k8s/conform.js';
 import type { KubeObject, ObjectRef } from '../k8s/types.js';
 import { memoScope } from '../world/memo.js';
 import { overlayWorld } from '../world/overlay.js';
@@ -39,7 +40,8 @@ export interface ReviewOutcome {
  * 5. the object's own rules and the rules its change can break elsewhere run;
  * 6. the findings become the decision, answered in the version received.
  */
-export async function reviewAdmission(review: AdmissionReview, deps: ReviewDeps, timeout?: string): Promise<ReviewOutcome> {
+export async function reviewAdmission(sent: AdmissionReview, deps: ReviewDeps, timeout?: string): Promise<ReviewOutcome> {
+  const { review, nonconforming } = conformReview(sent);
   const request = review.request;
   const early = skipReason(request, deps);
   if (early) return answer(review, early, [], [], deps.config);
@@ -58,7 +60,39 @@ export async function reviewAdmission(review: AdmissionReview, deps: ReviewDeps,
       ...deps.engine.evaluateImpact(changed, world, prepared.world),
     ];
   });
-  return answer(review, 'judged', dedupe(findings), prepared.lookupFailures, deps.config);
+  const outcome = answer(review, 'judged', dedupe(findings), prepared.lookupFailures, deps.config);
+  if (nonconforming.length) {
+    const warnings = outcome.response.response.warnings ?? [];
+    outcome.response.response.warnings = [...warnings, nonconformingWarning(nonconforming)];
+  }
+  return outcome;
+}
+
+/** The review with its objects' wrongly typed fields left out (src/k8s/conform.ts), and those fields. */
+function conformReview(review: AdmissionReview): { review: AdmissionReview; nonconforming: NonconformingField[] } {
+  const nonconforming: NonconformingField[] = [];
+  const conformed = (object: KubeObject) => {
+    const result = conformObject(object);
+    nonconforming.push(...result.nonconforming);
+    return result.object;
+  };
+  const request: AdmissionRequest = { ...review.request };
+  if (request.object) request.object = conformed(request.object);
+  if (request.oldObject) request.oldObject = conformed(request.oldObject);
+  return { review: { ...review, request }, nonconforming };
+}
+
+const SHOWN_FIELDS = 3;
+const SHOWN_PATH_CHARS = 120;
+
+/** One warning for every field judged as unknown: the first few paths, cut short, never their values. */
+function nonconformingWarning(fields: readonly NonconformingField[]): string {
+  const shown = fields.slice(0, SHOWN_FIELDS).map((f) => {
+    const path = f.path.length > SHOWN_PATH_CHARS ? `${f.path.slice(0, SHOWN_PATH_CHARS)}…` : f.path;
+    return `${path} (${f.found}, expected ${f.expected})`;
+  });
+  const more = fields.length > SHOWN_FIELDS ? ` and ${fields.length - SHOWN_FIELDS} more` : '';
+  return `ddguard could not judge ${fields.length === 1 ? 'a field' : `${fields.length} fields`} of this object, whose type is not the one Kubernetes gives it: ${shown.join(', ')}${more}. Those fields were judged as unknown.`;
 }
 
 function skipReason(request: AdmissionRequest, deps: ReviewDeps): ReviewPath | undefined {

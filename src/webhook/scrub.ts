@@ -17,7 +17,8 @@ export function secretValuesIn(objects: readonly (KubeObject | null | undefined)
     if (!object) continue;
     if (object.kind === 'Secret') {
       const raw = [object['data'], object['stringData']];
-      for (const map of raw) if (map && typeof map === 'object') for (const v of Object.values(map)) values.add(String(v));
+      // Only strings: a type-confused value (an array nested thousands deep) is no secret the answer could echo.
+      for (const map of raw) if (map && typeof map === 'object') for (const v of Object.values(map)) if (typeof v === 'string') values.add(v);
       for (const bytes of decodeSecret(object).values.values()) values.add(bytes.toString('utf8'));
     }
     const template = podTemplateOf(object);
