@@ -102,6 +102,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   });
 
   deps.metrics.watchCache(() => deps.worldProvider.ready());
+  deps.metrics.labelKinds((kind) => deps.engine.judges(kind));
   if (deps.tls) deps.metrics.setCertificateExpiry(deps.tls.current().notAfter);
   return app;
 }

@@ -1,7 +1,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Finding } from '../engine/types.js';
+import { OPERATIONS } from './admission.js';
 
-export type DecisionLabel = 'allow' | 'deny' | 'malformed' | 'error';
+export type DecisionLabel = 'allow' | 'deny' | 'malformed' | 'error' | 'rejected';
+
+/** The label of every request-derived value outside its closed set: a client must not mint series. */
+export const OTHER_LABEL = 'other';
 
 /**
  * The webhook's Prometheus metrics, in a registry of their own so several servers (tests) never share
@@ -14,10 +18,16 @@ export class WebhookMetrics {
   readonly findings: Counter<'rule' | 'severity'>;
   readonly lookupErrors: Counter;
   readonly exemptions: Counter<'by'>;
+  /** Requests that failed on a bug in ddguard (answered 500): zero unless something is wrong with ddguard. */
+  readonly internalErrors: Counter;
+  /** Requests turned away before review because the server was at a limit (answered 429 or 503). */
+  readonly shed: Counter<'limit'>;
   private readonly cacheSynced: Gauge;
   private readonly certificateNotAfter: Gauge;
   private cacheReady: () => boolean = () => false;
-  // Bounded: kinds are those the webhook is sent, operations four, decisions four.
+  /** Kinds that get their own label: the kinds the engine judges, once the server tells. */
+  private judges: (kind: string) => boolean = () => false;
+  // Bounded: kinds are the judged ones plus `other`, operations four plus `other`, decisions five.
   private readonly requestChildren = new Map<string, { inc(): void }>();
   private readonly durationChildren = new Map<string, { observe(value: number): void }>();
 
@@ -54,6 +64,17 @@ export class WebhookMetrics {
       labelNames: ['by'],
       registers,
     });
+    this.internalErrors = new Counter({
+      name: 'ddguard_internal_errors_total',
+      help: 'Requests that failed on a bug in ddguard and were answered 500 (see the error log line).',
+      registers,
+    });
+    this.shed = new Counter({
+      name: 'ddguard_requests_shed_total',
+      help: 'Requests turned away at a limit before review, by limit (bytes in flight).',
+      labelNames: ['limit'],
+      registers,
+    });
     const cacheReady = () => this.cacheReady();
     this.cacheSynced = new Gauge({
       name: 'ddguard_cache_synced',
@@ -71,15 +92,26 @@ export class WebhookMetrics {
     });
   }
 
-  /** One answered review. Label children are kept: prom-client validates and hashes labels on every call. */
-  countRequest(kind: string, operation: string, decision: DecisionLabel): void {
+  /** Which kinds are labelled by name (the kinds the engine judges); every other kind is `other`. */
+  labelKinds(judges: (kind: string) => boolean): void {
+    this.judges = judges;
+  }
+
+  /**
+   * One answered review. Kind and operation come from the request, so they are labels only from a closed set.
+   * Label children are kept: prom-client validates and hashes labels on every call.
+   */
+  countRequest(requestKind: string, requestOperation: string, decision: DecisionLabel): void {
+    const kind = requestKind !== '' && this.judges(requestKind) ? requestKind : requestKind === '' ? '' : OTHER_LABEL;
+    const operation = operationLabel(requestOperation);
     const key = `${kind}\u0000${operation}\u0000${decision}`;
     let child = this.requestChildren.get(key);
     if (!child) this.requestChildren.set(key, (child = this.requests.labels({ kind, operation, decision })));
     child.inc();
   }
 
-  observeDuration(operation: string, seconds: number): void {
+  observeDuration(requestOperation: string, seconds: number): void {
+    const operation = operationLabel(requestOperation);
     let child = this.durationChildren.get(operation);
     if (!child) this.durationChildren.set(operation, (child = this.duration.labels({ operation })));
     child.observe(seconds);
@@ -101,4 +133,8 @@ export class WebhookMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+function operationLabel(operation: string): string {
+  return operation === '' || (OPERATIONS as readonly string[]).includes(operation) ? operation : OTHER_LABEL;
 }
