@@ -1,13 +1,23 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { Transform } from 'node:stream';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Engine } from '../engine/engine.js';
 import { describeRef } from '../k8s/types.js';
 import type { Logger } from '../logging/logger.js';
+import { loggedValue, MAX_LOGGED_MESSAGE_CHARS } from '../logging/request-values.js';
 import type { WebhookConfig } from './config.js';
 import type { DeadlinePolicy } from './deadline.js';
 import { DrainState } from './drain.js';
-import { MalformedReviewError } from './errors.js';
+import { MalformedReviewError, UnsupportedMediaTypeError } from './errors.js';
+import { DEFAULT_SERVER_LIMITS, InFlightBytes, OverloadedError, RETRY_AFTER_SECONDS, type ServerLimits } from './limits.js';
 import type { WebhookMetrics } from './metrics.js';
 import { parseReview } from './parse.js';
 import { scrub, secretValuesIn } from './scrub.js';
@@ -21,9 +31,11 @@ export const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Keep-alive longer than the API server's idle timeout (Go's 90 s), so the server never closes a connection
- * the client is about to reuse; the values controller-runtime and Pepr use.
+ * the client is about to reuse; the values controller-runtime and Pepr use. A connection that has not yet sent
+ * a request is not one the API server is keeping: the headers timeout (ServerLimits) closes it much sooner,
+ * checked every `checkIntervalMs`.
  */
-export const SERVER_TIMEOUTS = Object.freeze({ keepAliveMs: 90_000, headersMs: 32_000, requestMs: 60_000 });
+export const SERVER_TIMEOUTS = Object.freeze({ keepAliveMs: 90_000, requestMs: 60_000, checkIntervalMs: 1_000 });
 
 export interface ServerDeps {
   logger: Logger;
@@ -35,6 +47,8 @@ export interface ServerDeps {
   tls?: TlsSource;
   drain?: DrainState;
   deadlinePolicy?: DeadlinePolicy;
+  /** What the server holds at once; DEFAULT_SERVER_LIMITS for what is absent. */
+  limits?: Partial<ServerLimits>;
 }
 
 /**
@@ -44,6 +58,7 @@ export interface ServerDeps {
  */
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const drain = deps.drain ?? new DrainState();
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...deps.limits };
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Fastify's own request lines would be a second line per admission; the handler writes the one line.
@@ -54,12 +69,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: false,
-    serverFactory: (handler) => createNodeServer(handler, deps),
+    serverFactory: (handler) => createNodeServer(handler, deps, limits),
   });
 
-  // The raw text is kept and parsed by parseReview, whose errors never quote the body.
-  app.removeContentTypeParser('application/json');
+  // JSON only (Fastify's text/plain parser would review any text). The raw text is kept and parsed by
+  // parseReview, whose errors never quote the body.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  admitWithinLimits(app, new InFlightBytes(limits.maxInFlightBytes), deps.metrics);
 
   // A callback hook, not an async one: it runs on every response and needs no promise.
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -80,17 +97,26 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.code(failing.length ? 503 : 200).send({ status: failing.length ? 'not ready' : 'ok', failing });
   });
 
+  // Any other method on /validate: 405 with the Status the API server and curl users read.
+  app.setNotFoundHandler((request, reply) => {
+    const onValidate = request.url === '/validate' || request.url.startsWith('/validate?');
+    if (onValidate) return reply.code(405).header('allow', 'POST').send(status(405, 'MethodNotAllowed', `${request.method} is not allowed on /validate; send the AdmissionReview with POST`));
+    return reply.code(404).send(status(404, 'NotFound', 'no such path; the webhook serves POST /validate, GET /healthz and GET /readyz'));
+  });
+
   app.post<{ Querystring: { timeout?: string } }>('/validate', async (request) => {
     const started = process.hrtime.bigint();
     const review = parseReview(typeof request.body === 'string' ? request.body : '');
-    const log = requestLogger(request.log, () => ({ reqId: request.id, ...admissionLogFields(review.request) }));
+    const redact = redactionFor(review);
+    const log = requestLogger(request.log, () => ({ reqId: request.id, ...admissionLogFields(review.request, redact) }));
     const labels = { kind: review.request.kind.kind, operation: review.request.operation };
     let outcome: ReviewOutcome;
     try {
       outcome = await reviewAdmission(review, deps, request.query.timeout);
     } catch (error: unknown) {
-      log().error({ err: scrubbedError(error, review) }, 'admission review failed');
+      log().error({ err: loggableError(error, redact) }, 'admission review failed');
       deps.metrics.countRequest(labels.kind, labels.operation, 'error');
+      deps.metrics.internalErrors.inc();
       throw new InternalReviewError();
     }
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -107,14 +133,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   return app;
 }
 
-function createNodeServer(handler: Parameters<typeof createHttpServer>[1], deps: ServerDeps): Server {
+function createNodeServer(handler: Parameters<typeof createHttpServer>[1], deps: ServerDeps, limits: ServerLimits): Server {
   const tls = deps.tls;
+  const options = { connectionsCheckingInterval: SERVER_TIMEOUTS.checkIntervalMs };
   const server = tls
-    ? createHttpsServer({ ...secureContextOptions(tls.current()), ALPNProtocols: ['http/1.1'] }, handler)
-    : createHttpServer(handler);
+    ? createHttpsServer(
+        { ...options, ...secureContextOptions(tls.current()), ALPNProtocols: ['http/1.1'], handshakeTimeout: limits.handshakeTimeoutMs },
+        handler,
+      )
+    : createHttpServer(options, handler);
   server.keepAliveTimeout = SERVER_TIMEOUTS.keepAliveMs;
-  server.headersTimeout = SERVER_TIMEOUTS.headersMs;
-  server.requestTimeout = SERVER_TIMEOUTS.requestMs;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = Math.max(SERVER_TIMEOUTS.requestMs, limits.headersTimeoutMs);
+  server.maxConnections = limits.maxConnections;
   if (tls && 'setSecureContext' in server) {
     tls.onChange((pair) => {
       server.setSecureContext(secureContextOptions(pair));
@@ -162,11 +193,35 @@ function record(outcome: ReviewOutcome, log: () => FastifyBaseLogger, metrics: W
   if (outcome.lookupFailures.length) metrics.lookupErrors.inc(outcome.lookupFailures.length);
 }
 
-/** A rule's error message could quote what it was reading: cut the reviewed objects' secret values out. */
-function scrubbedError(error: unknown, review: AdmissionReview): { type: string; message: string; stack?: string } {
-  const secrets = secretValuesIn([review.request.object, review.request.oldObject]);
-  const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
-  return { type: name, message: scrub(message, secrets), ...(stack ? { stack: scrub(stack, secrets) } : {}) };
+/**
+ * What the review's log lines pass request values through: the objects' secret values cut out. Worked out
+ * once, when a line is first written; when the objects cannot even be searched, nothing is shown.
+ */
+function redactionFor(review: AdmissionReview): (text: string) => string {
+  let secrets: string[] | undefined;
+  return (text) => {
+    try {
+      secrets ??= secretValuesIn([review.request.object, review.request.oldObject]);
+    } catch {
+      return '[redacted]';
+    }
+    return scrub(text, secrets);
+  };
+}
+
+/**
+ * The error as the log shows it: its real class (pino's serializer names it from the prototype), its code,
+ * and its message and stack redacted and cut short. A rule's message could quote what it was reading.
+ */
+function loggableError(error: unknown, redact: (text: string) => string): Error {
+  const real = error instanceof Error ? error : new Error(typeof error === 'string' ? error : `non-error thrown: ${typeof error}`);
+  const copy = Object.create(Object.getPrototypeOf(real) as object) as Error & { code?: string };
+  copy.message = loggedValue(real.message, redact, MAX_LOGGED_MESSAGE_CHARS) ?? '';
+  const stack = loggedValue(real.stack, redact, MAX_LOGGED_MESSAGE_CHARS);
+  if (stack) copy.stack = stack;
+  const code = (real as { code?: unknown }).code;
+  if (typeof code === 'string') copy.code = loggedValue(code, redact) ?? '';
+  return copy;
 }
 
 class InternalReviewError extends Error {
@@ -177,34 +232,114 @@ class InternalReviewError extends Error {
   }
 }
 
+/** A metav1.Status, the body of every error answer. */
+function status(code: number, reason: string, message: string): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Status', status: 'Failure', code, reason, message };
+}
+
+const keepAsSent = (text: string) => text;
+
 /**
- * 4xx: the request's fault, answered with the reason (a metav1.Status). 5xx: ours, logged, answered
- * without internals. Fastify's own errors (413 body too large, 415 media type) keep their status.
+ * 4xx: the request's fault, answered with the reason (a metav1.Status). 5xx: ours, logged, counted,
+ * answered without internals. Fastify's own errors (413 body too large) keep their status.
  */
 function replyWithError(error: FastifyError, log: FastifyBaseLogger, reply: FastifyReply, metrics: WebhookMetrics): FastifyReply {
-  const status = error instanceof MalformedReviewError ? 400 : (error.statusCode ?? 500);
-  const isClientError = status >= 400 && status < 500;
-  if (isClientError) {
+  const code = error instanceof MalformedReviewError ? 400 : (error.statusCode ?? 500);
+  const isClientError = code >= 400 && code < 500;
+  const message = isClientError ? clientMessage(error, reply) : 'internal error; the ddguard log has the details';
+  if (code === 429) {
+    metrics.shed.inc({ limit: 'bytes' });
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    log.warn({ status: code, code: error.code }, 'turned a request away: review bytes in flight at the limit');
+  } else if (isClientError) {
     if (reply.request.url.startsWith('/validate')) metrics.countRequest('', '', 'malformed');
-    log.warn({ status, code: error.code, reason: error.message }, 'rejected a malformed request');
+    log.warn({ status: code, code: loggedValue(error.code, keepAsSent), reason: message }, 'rejected a malformed request');
   } else if (!(error instanceof InternalReviewError)) {
-    log.error({ err: error }, 'request failed');
+    metrics.internalErrors.inc();
+    log.error({ err: loggableError(error, keepAsSent) }, 'request failed');
   }
-  return reply.code(status).send({
-    apiVersion: 'v1',
-    kind: 'Status',
-    status: 'Failure',
-    code: status,
-    reason: isClientError ? reasonOf(status) : 'InternalError',
-    message: isClientError ? clientMessage(error, reply) : 'internal error; the ddguard log has the details',
-  });
+  return reply.code(code).send(status(code, isClientError ? reasonOf(code) : 'InternalError', message));
 }
 
+/** The reason given back, cut short: Fastify's own messages quote request headers. */
 function clientMessage(error: FastifyError, reply: FastifyReply): string {
-  if (error.code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return error.message;
-  return `content type ${JSON.stringify(reply.request.headers['content-type'] ?? '')} is not supported; send the AdmissionReview as application/json`;
+  if (error.code !== 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return loggedValue(error.message, keepAsSent, MAX_LOGGED_MESSAGE_CHARS) ?? '';
+  return new UnsupportedMediaTypeError(reply.request.headers['content-type']).message;
 }
 
-function reasonOf(status: number): string {
-  return ({ 400: 'BadRequest', 404: 'NotFound', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType' } as Record<number, string>)[status] ?? 'BadRequest';
+function reasonOf(code: number): string {
+  const reasons: Record<number, string> = {
+    400: 'BadRequest',
+    404: 'NotFound',
+    405: 'MethodNotAllowed',
+    408: 'Timeout',
+    413: 'RequestEntityTooLarge',
+    415: 'UnsupportedMediaType',
+    429: 'TooManyRequests',
+  };
+  return reasons[code] ?? 'BadRequest';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Admission control: decided at the headers, before a body is read.
+
+const isReview = (request: FastifyRequest) => request.method === 'POST' && (request.url === '/validate' || request.url.startsWith('/validate?'));
+
+/**
+ * Holds each review's bytes from its headers until its answer. A declared Content-Length is taken at once
+ * (429 before a byte of the body is read); a body without one is counted as it streams. A charset other than
+ * UTF-8 is refused at the headers too (415): the body would be decoded as UTF-8 whatever it says.
+ */
+function admitWithinLimits(app: FastifyInstance, budget: InFlightBytes, metrics: WebhookMetrics): void {
+  const held = new WeakMap<FastifyRequest, number>();
+  const hold = (request: FastifyRequest, bytes: number): boolean => {
+    if (!budget.take(bytes)) return false;
+    held.set(request, (held.get(request) ?? 0) + bytes);
+    return true;
+  };
+  const release = (request: FastifyRequest) => {
+    budget.give(held.get(request) ?? 0);
+    held.delete(request);
+  };
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!isReview(request)) return done();
+    reply.raw.once('close', () => release(request));
+    const contentType = request.headers['content-type'];
+    if (!isUtf8(contentType)) return done(new UnsupportedMediaTypeError(contentType));
+    const declared = Number(request.headers['content-length']);
+    // Past the body limit: Fastify answers 413 without reading it, so nothing is held.
+    if (!Number.isSafeInteger(declared) || declared <= 0 || declared > BODY_LIMIT_BYTES) return done();
+    done(hold(request, declared) ? undefined : new OverloadedError(budget.limit));
+  });
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    if (!isReview(request) || held.has(request)) return done(null, payload);
+    let received = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, next) {
+        received += chunk.length;
+        (counted as Transform & { receivedEncodedLength?: number }).receivedEncodedLength = received;
+        next(hold(request, chunk.length) ? null : new OverloadedError(budget.limit), chunk);
+      },
+    });
+    payload.on('error', (error) => counted.destroy(error));
+    done(null, payload.pipe(counted));
+  });
+  app.addHook('onResponse', (request, _reply, done) => {
+    release(request);
+    done();
+  });
+  app.addHook('onRequestAbort', (request, done) => {
+    release(request);
+    done();
+  });
+  metrics.watchInFlight(() => budget.inFlight);
+}
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
+
+/** True for `application/json` with no charset or a UTF-8 one (the only encoding JSON is sent in, RFC 8259). */
+function isUtf8(contentType: string | undefined): boolean {
+  const charset = CHARSET.exec(contentType ?? '')?.[1]?.toLowerCase();
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }

@@ -16,3 +16,13 @@ export class WebhookConfigError extends Error {
 export class CertificateError extends Error {
   readonly code = 'DDG_CERTIFICATE';
 }
+
+/** Only `application/json` in UTF-8 is reviewed: HTTP 415 for anything else, naming what was sent (cut short). */
+export class UnsupportedMediaTypeError extends Error {
+  readonly code = 'DDG_UNSUPPORTED_MEDIA_TYPE';
+  readonly statusCode = 415;
+  constructor(contentType: string | undefined) {
+    const sent = JSON.stringify((contentType ?? '').slice(0, 100));
+    super(`content type ${sent} is not supported; send the AdmissionReview as application/json (UTF-8)`);
+  }
+}

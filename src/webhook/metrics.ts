@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Finding } from '../engine/types.js';
 import { OPERATIONS } from './admission.js';
 
-export type DecisionLabel = 'allow' | 'deny' | 'malformed' | 'error' | 'rejected';
+export type DecisionLabel = 'allow' | 'deny' | 'malformed' | 'error';
 
 /** The label of every request-derived value outside its closed set: a client must not mint series. */
 export const OTHER_LABEL = 'other';
@@ -25,6 +25,7 @@ export class WebhookMetrics {
   private readonly cacheSynced: Gauge;
   private readonly certificateNotAfter: Gauge;
   private cacheReady: () => boolean = () => false;
+  private inFlightBytes: () => number = () => 0;
   /** Kinds that get their own label: the kinds the engine judges, once the server tells. */
   private judges: (kind: string) => boolean = () => false;
   // Bounded: kinds are the judged ones plus `other`, operations four plus `other`, decisions five.
@@ -75,6 +76,15 @@ export class WebhookMetrics {
       labelNames: ['limit'],
       registers,
     });
+    const inFlightBytes = () => this.inFlightBytes();
+    new Gauge({
+      name: 'ddguard_in_flight_bytes',
+      help: 'Bytes of admission reviews being read or judged now (bounded by --max-in-flight-bytes).',
+      registers,
+      collect() {
+        this.set(inFlightBytes());
+      },
+    });
     const cacheReady = () => this.cacheReady();
     this.cacheSynced = new Gauge({
       name: 'ddguard_cache_synced',
@@ -124,6 +134,11 @@ export class WebhookMetrics {
   /** Where the cache gauge reads its state from (the world provider's readiness). */
   watchCache(ready: () => boolean): void {
     this.cacheReady = ready;
+  }
+
+  /** Where the in-flight gauge reads the bytes held by the server's admission control. */
+  watchInFlight(bytes: () => number): void {
+    this.inFlightBytes = bytes;
   }
 
   setCertificateExpiry(notAfter: Date): void {

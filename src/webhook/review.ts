@@ -1,5 +1,6 @@
 import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
+import { loggedValue } from '../logging/request-values.js';
 import { conformObject, type NonconformingField } from '../k8s/conform.js';
 import type { KubeObject, ObjectRef } from '../k8s/types.js';
 import { memoScope } from '../world/memo.js';
@@ -192,13 +193,18 @@ function subjectOf(request: AdmissionRequest): ObjectRef {
   return ref;
 }
 
-/** The fields of the one log line per admission: names and ids, never objects. */
-export function admissionLogFields(request: AdmissionRequest): Record<string, unknown> {
+/**
+ * The fields of the one log line per admission: names and ids, never objects. The client chooses them, so each
+ * goes through `redact` and is cut short (src/logging/request-values.ts).
+ */
+export function admissionLogFields(request: AdmissionRequest, redact: (text: string) => string): Record<string, unknown> {
+  const metadata: unknown = request.object?.metadata;
+  const generateName = metadata && typeof metadata === 'object' ? (metadata as Record<string, unknown>)['generateName'] : undefined;
   return {
-    uid: request.uid,
-    kind: request.kind.kind,
-    namespace: request.namespace,
-    name: request.name || request.object?.metadata?.generateName,
+    uid: loggedValue(request.uid, redact),
+    kind: loggedValue(request.kind.kind, redact),
+    namespace: loggedValue(request.namespace, redact),
+    name: loggedValue(request.name || generateName, redact),
     operation: request.operation,
     dryRun: request.dryRun ?? false,
   };
