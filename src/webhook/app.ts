@@ -1,4 +1,5 @@
-import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
 import { Transform } from 'node:stream';
 import Fastify, {
@@ -146,6 +147,7 @@ function createNodeServer(handler: Parameters<typeof createHttpServer>[1], deps:
   server.headersTimeout = limits.headersTimeoutMs;
   server.requestTimeout = Math.max(SERVER_TIMEOUTS.requestMs, limits.headersTimeoutMs);
   server.maxConnections = limits.maxConnections;
+  closeIfNoRequest(server, tls ? 'secureConnection' : 'connection', limits.headersTimeoutMs);
   if (tls && 'setSecureContext' in server) {
     tls.onChange((pair) => {
       server.setSecureContext(secureContextOptions(pair));
@@ -154,6 +156,23 @@ function createNodeServer(handler: Parameters<typeof createHttpServer>[1], deps:
   }
   // https.Server is an http.Server for everything Fastify does with it.
   return server as Server;
+}
+
+/**
+ * Node's headers timeout starts at a request's first byte, so a connection that never sends one (an idle TLS
+ * connection, ~32 KB each) would be held until the client leaves. It gets the same time as a request's headers.
+ */
+function closeIfNoRequest(server: Server, event: 'connection' | 'secureConnection', ms: number): void {
+  const waiting = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on(event, (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), ms).unref();
+    waiting.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (request: IncomingMessage) => {
+    clearTimeout(waiting.get(request.socket));
+    waiting.delete(request.socket);
+  });
 }
 
 /** The one line per admission: names, rule ids and counts, never objects. */
