@@ -34,7 +34,13 @@ export async function serve(options: ServeOptions): Promise<void> {
   const worldProvider = cluster ?? new StaticWorldProvider();
   if (options.auditInterval) await startPeriodicAudit(options.auditInterval, cluster, engine, metrics, logger);
 
-  const app = buildServer({ logger, engine, worldProvider, config, metrics, tls: reloader, drain });
+  const limits = {
+    maxInFlightBytes: options.maxInFlightBytes,
+    maxConnections: options.maxConnections,
+    handshakeTimeoutMs: options.handshakeTimeoutSeconds * 1000,
+    headersTimeoutMs: options.headersTimeoutSeconds * 1000,
+  };
+  const app = buildServer({ logger, engine, worldProvider, config, metrics, tls: reloader, drain, limits });
   const metricsApp = buildMetricsServer(metrics, logger);
   // Fastify names the scheme from its own options; the server here is HTTPS through serverFactory.
   const https = (address: string) => `webhook listening at ${address.replace(/^http:/, 'https:')}`;

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import { SERVICE_ACCOUNT_USER } from './config.js';
+import { DEFAULT_SERVER_LIMITS } from './limits.js';
 import { WebhookConfigError } from './errors.js';
 import { compiledOnFirstUse } from '../config/lazyValidator.js';
 
@@ -26,6 +27,11 @@ export interface ServeOptions {
   serviceAccount?: string;
   /** Go duration (`5m`): run the audit this often from the caches; off when absent. Needs a cluster. */
   auditInterval?: string;
+  /** Review bytes read or judged at once; more is answered 429 (src/webhook/limits.ts). */
+  maxInFlightBytes: number;
+  maxConnections: number;
+  handshakeTimeoutSeconds: number;
+  headersTimeoutSeconds: number;
 }
 
 export interface OptionSpec {
@@ -39,6 +45,7 @@ export interface OptionSpec {
 }
 
 const PORT = { type: 'integer', minimum: 0, maximum: 65535 };
+const TIMEOUT_SECONDS = { type: 'number', minimum: 0.1, maximum: 600 };
 const PATH = { type: 'string', minLength: 1 };
 
 /**
@@ -59,6 +66,10 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'mode', flag: '--mode <mode>', env: 'DDGUARD_MODE', description: 'enforce (deny on errors) or warn (never deny); overrides the config file', schema: { enum: ['enforce', 'warn'] } },
   { key: 'drainSeconds', flag: '--drain-seconds <seconds>', env: 'DDGUARD_DRAIN_SECONDS', description: 'after SIGTERM, keep answering this long with readiness failing', schema: { type: 'number', minimum: 0, maximum: 600 }, default: 10 },
   { key: 'auditInterval', flag: '--audit-interval <duration>', env: 'DDGUARD_AUDIT_INTERVAL', description: 'run the audit this often (e.g. 5m) from the caches: ddguard_violations gauge and DatadogMisconfigured Events; off by default', schema: { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(h|m|s|ms))+$' } },
+  { key: 'maxInFlightBytes', flag: '--max-in-flight-bytes <bytes>', env: 'DDGUARD_MAX_IN_FLIGHT_BYTES', description: 'review bytes read or judged at once; more is answered 429 with Retry-After (one review is always let in)', schema: { type: 'integer', minimum: 1 }, default: DEFAULT_SERVER_LIMITS.maxInFlightBytes },
+  { key: 'maxConnections', flag: '--max-connections <count>', env: 'DDGUARD_MAX_CONNECTIONS', description: 'open connections to the HTTPS port; more are closed at once', schema: { type: 'integer', minimum: 1 }, default: DEFAULT_SERVER_LIMITS.maxConnections },
+  { key: 'handshakeTimeoutSeconds', flag: '--handshake-timeout-seconds <seconds>', env: 'DDGUARD_HANDSHAKE_TIMEOUT_SECONDS', description: 'close a connection that has not finished its TLS handshake after this long', schema: TIMEOUT_SECONDS, default: DEFAULT_SERVER_LIMITS.handshakeTimeoutMs / 1000 },
+  { key: 'headersTimeoutSeconds', flag: '--headers-timeout-seconds <seconds>', env: 'DDGUARD_HEADERS_TIMEOUT_SECONDS', description: 'close a connection whose request headers (or first request) have not arrived after this long; kept-alive connections between requests are not affected', schema: TIMEOUT_SECONDS, default: DEFAULT_SERVER_LIMITS.headersTimeoutMs / 1000 },
   { key: 'serviceAccount', flag: '--service-account <user>', env: 'DDGUARD_SERVICE_ACCOUNT', description: 'the webhook\'s own user, system:serviceaccount:NS:NAME; its requests are allowed', schema: { type: 'string', pattern: SERVICE_ACCOUNT_USER } },
 ];
 
