@@ -8,7 +8,10 @@ export interface ServerLimits {
   maxInFlightBytes: number;
   /** Open connections, TLS or not; the listener refuses more (the client retries, as Go's does). */
   maxConnections: number;
-  /** A connection must finish its TLS handshake within this (idle or stalled clients, port scanners). */
+  /**
+   * A connection must finish its TLS handshake within this (idle or stalled clients, port scanners). The API
+   * server's own client gives a handshake 10 s (TLSHandshakeTimeout), so a longer one helps no one.
+   */
   handshakeTimeoutMs: number;
   /** A request's headers must arrive within this, on a new connection too (one idle since its handshake). */
   headersTimeoutMs: number;
