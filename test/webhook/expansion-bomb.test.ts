@@ -3,7 +3,7 @@ import t from 'tap';
 import { ENV_VALUE_MAX_BYTES, expand, resolveContainerEnv } from '../../src/k8s/env.js';
 import type { Container } from '../../src/k8s/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { expansionBomb } from './hostile.js';
+import { containerOf, expansionBomb } from './hostile.js';
 import { testServer } from './support.js';
 
 t.test('a value past the limit once expanded is unknown, too large; so is anything built on it', async (t) => {
@@ -47,4 +47,26 @@ t.test('the bomb review is answered at once, allowed, with a warning that the to
   }
   // Unbounded, three bombs hold gigabytes; bounded, a few MB at most.
   t.ok(process.memoryUsage().heapUsed - before < 64 * 1024 * 1024, 'the heap did not grow by the expanded size');
+});
+
+t.test('every variable a rule reads, too large, is judged as unknown: warnings at most, never a deny', async (t) => {
+  const server = await testServer({ rules: RULES });
+  t.teardown(() => server.app.close());
+  const read = [
+    'DD_API_KEY', 'DD_CLC_RUNNER_ENABLED', 'DD_CLUSTER_AGENT_AUTH_TOKEN', 'DD_CLUSTER_AGENT_CMD_PORT', 'DD_CLUSTER_AGENT_ENABLED',
+    'DD_CLUSTER_AGENT_KUBERNETES_SERVICE_NAME', 'DD_CLUSTER_AGENT_URL', 'DD_COMPLIANCE_CONFIG_ENABLED', 'DD_EKS_FARGATE', 'DD_HOSTNAME',
+    'DD_KUBELET_AUTH_TOKEN_PATH', 'DD_KUBELET_USE_API_SERVER', 'DD_KUBERNETES_KUBELET_HOST', 'DD_KUBE_STATE_METRICS_CORE_ENABLED',
+    'DD_ORCHESTRATOR_EXPLORER_ENABLED',
+  ];
+  for (const component of ['agent', 'cluster-agent', 'cluster-checks-runner']) {
+    const review = expansionBomb(14);
+    const object = review.request.object as { metadata: { name: string }; spec: { template: { metadata: { labels: Record<string, string> } } } };
+    object.spec.template.metadata.labels['agent.datadoghq.com/component'] = component;
+    const container = containerOf(review);
+    const env = (container.env as { name: string }[]).filter((e) => !read.includes(e.name));
+    container.env = [...env, ...read.map((name) => ({ name, value: '$(V14)' }))];
+    const { statusCode, body } = await server.validate(review);
+    t.equal(statusCode, 200, component);
+    t.equal(body.response.allowed, true, `${component}: allowed (${body.response.status?.message ?? ''})`);
+  }
 });
