@@ -95,3 +95,23 @@ t.test('an UPDATE whose metadata is not an object is judged with the name and na
   t.equal(body.response.allowed, false);
   t.match(body.response.status?.message ?? '', 'DaemonSet monitoring/datadog');
 });
+
+t.test('values nested far deeper than any walk could follow are answered, never a 500', async (t) => {
+  const server = await testServer({ rules: RULES });
+  t.teardown(() => server.app.close());
+  const deep = `${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}`;
+  const places = [
+    (r: AdmissionReview) => (objectOf(r)['data'] = { token: DEEP }),
+    (r: AdmissionReview) => (r.request.options = DEEP),
+    (r: AdmissionReview) => (objectOf(r).metadata!.annotations = { a: DEEP } as never),
+    (r: AdmissionReview) => (r.request.oldObject = { kind: 'Secret', metadata: { name: 'x' }, data: { token: DEEP } } as never),
+  ];
+  for (const [index, place] of places.entries()) {
+    const review = exampleReview('secret-short-cluster-agent-token.json');
+    place(review);
+    const { statusCode, body } = await server.validate(JSON.stringify(review).replace(`"${DEEP}"`, deep));
+    t.ok(statusCode === 200 || statusCode === 400, `place ${index}: ${statusCode}`);
+    if (statusCode === 200) t.equal(body.response.uid, review.request.uid);
+  }
+  t.match(await server.metrics.text(), /ddguard_internal_errors_total 0\b/);
+});
