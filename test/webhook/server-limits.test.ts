@@ -36,7 +36,7 @@ t.test('only application/json in UTF-8 is reviewed; 415 for the rest, before the
 t.test('other methods on /validate get a 405 Status naming POST', async (t) => {
   const server = await testServer({ rules: RULES });
   t.teardown(() => server.app.close());
-  for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'] as const) {
+  for (const method of ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE'] as const) {
     const answer = await server.app.inject({ method, url: '/validate?timeout=5s' });
     t.equal(answer.statusCode, 405, method);
     t.equal(answer.headers['allow'], 'POST', `${method}: Allow header`);
@@ -145,13 +145,16 @@ function post(port: number, ca: string, body: string | undefined, options: { age
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString() }));
     });
     req.on('error', reject);
-    if (body !== undefined) return req.end(body);
+    if (body !== undefined) {
+      req.end(body);
+      return;
+    }
     // No Content-Length: the body streams in chunks, counted as they come.
     const chunks = [...(options.chunked ?? [])];
     const next = () => {
       const chunk = chunks.shift();
-      if (chunk === undefined) return req.end();
-      req.write(chunk, () => setTimeout(next, 5));
+      if (chunk === undefined) req.end();
+      else req.write(chunk, () => setTimeout(next, 5));
     };
     next();
   });

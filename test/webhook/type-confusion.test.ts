@@ -23,7 +23,7 @@ const cases: { name: string; review: () => AdmissionReview }[] = [
     review: () => {
       const review = exampleReview();
       review.request.operation = 'UPDATE';
-      review.request.oldObject = structuredClone(review.request.object);
+      review.request.oldObject = structuredClone(review.request.object) as KubeObject;
       objectOf(review).metadata = 'not an object' as never;
       return review;
     },
@@ -88,7 +88,7 @@ t.test('an UPDATE whose metadata is not an object is judged with the name and na
   t.teardown(() => server.app.close());
   const review = exampleReview();
   review.request.operation = 'UPDATE';
-  review.request.oldObject = structuredClone(review.request.object);
+  review.request.oldObject = structuredClone(review.request.object) as KubeObject;
   objectOf(review).metadata = 'x' as never;
   const { body } = await server.validate(review);
   // The example's literal kubelet host is still judged: the other fields are read as usual.
