@@ -9,7 +9,8 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # Manifests first: the dependency layer is reused until package-lock.json changes.
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --ignore-scripts: `prepare` builds, and the sources are not copied yet; the build is the next step.
+RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build \

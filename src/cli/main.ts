@@ -5,10 +5,12 @@ import { registerServe } from './serve.js';
 import { registerAudit } from './audit.js';
 import { registerCerts } from './certs.js';
 import { registerDocs } from './docs.js';
+import { toolVersion } from '../report/toolVersion.js';
 
 /** The entry point: wiring only. Each command lives in its own file and registers itself here. */
 const program = new Command('ddguard')
   .description('Stops Datadog deployments on Kubernetes that look healthy and silently stop reporting.')
+  .version(toolVersion(), '-V, --version', 'print the version of ddguard')
   .showHelpAfterError()
   .exitOverride();
 

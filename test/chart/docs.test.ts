@@ -1,3 +1,4 @@
+import '../support/requires-helm.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';

@@ -1,3 +1,4 @@
+import '../support/requires-helm.js';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
 import { API_RESOURCES } from '../../src/k8s/resources.js';

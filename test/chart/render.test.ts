@@ -1,3 +1,4 @@
+import '../support/requires-helm.js';
 import t from 'tap';
 import { CHART, helmTemplate, runTool, tryHelmTemplate } from '../support/helm.js';
 import { schemaErrors } from './kube-schema.js';

@@ -1,3 +1,4 @@
+import '../support/requires-helm.js';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

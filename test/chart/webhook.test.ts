@@ -1,3 +1,4 @@
+import '../support/requires-helm.js';
 import { X509Certificate } from 'node:crypto';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';

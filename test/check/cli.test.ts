@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
-const CORPUS = join(ROOT, '../shared/corpus');
-const SHORT_TOKEN = join(CORPUS, 'datadog-operator/datadog-agent-with-clusteragent.yaml'); // a 29-byte placeholder token
-const CLEAN = join(CORPUS, 'datadog-operator/datadog-agent-minimum.yaml');
-const MALFORMED = join(CORPUS, 'datadog-agent-manifests/cluster-agent/dca-secret-legacy-malformed.yaml');
+const FIXTURES = join(ROOT, 'test/fixtures/manifests');
+const SHORT_TOKEN = join(FIXTURES, 'datadog-agent-short-token.yaml'); // a 29-byte token on line 15
+const CLEAN = join(FIXTURES, 'datadog-agent-minimum.yaml');
+const MALFORMED = join(FIXTURES, 'malformed-secret.yaml'); // invalid YAML, reported at line 9
 // The Operator ignores a clusterAgentTokenSecret without keyName: a warning.
 const WARNING_ONLY = `apiVersion: datadoghq.com/v2alpha1
 kind: DatadogAgent

@@ -1,97 +1,14 @@
 // The indentation scanner that finds a field's line without parsing the YAML again: wherever it answers, it
 // answers what the `yaml` parser's AST (PointerLines) answers, and it answers for nearly every real manifest.
 import t, { type Test } from 'tap';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { dump, load, type DumpOptions } from 'js-yaml';
 import { PointerLines } from '../../src/manifests/astLines.js';
 import { BlockLines } from '../../src/manifests/blockLines.js';
-import { splitDocuments } from '../../src/manifests/documents.js';
 import { SourceDocument } from '../../src/manifests/loadedObject.js';
 import { parseManifests } from '../../src/manifests/parse.js';
-import { escapeSegment } from '../../src/manifests/pointer.js';
+import { checkEdited, checkRestyled, compareAll, yamlFiles } from './differential.js';
 
-const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
-
-function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return yamlFiles(path);
-    return /\.ya?ml$/i.test(entry.name) ? [path] : [];
-  });
-}
-
-/** Every pointer to a node of `value`, and pointers just past it: a missing key, an index past the end, into a scalar. */
-function pointers(value: unknown, base = ''): string[] {
-  if (Array.isArray(value)) {
-    return [base, `${base}/${value.length}`, `${base}/x`, ...value.flatMap((item, i) => pointers(item, `${base}/${i}`))];
-  }
-  if (typeof value === 'object' && value !== null && !(value instanceof Date)) {
-    const entries = Object.entries(value as Record<string, unknown>);
-    return [base, `${base}/not-a-key~1here`, ...entries.flatMap(([key, child]) => pointers(child, `${base}/${escapeSegment(key)}`))];
-  }
-  return [base, `${base}/0`];
-}
-
-interface Tally {
-  documents: number;
-  pointers: number;
-  answered: number;
-  mismatches: string[];
-}
-
-function emptyTally(): Tally {
-  return { documents: 0, pointers: 0, answered: 0, mismatches: [] };
-}
-
-/** Every document of `files` that loads, with its value. */
-function documents(files: string[]): Array<{ file: string; firstLine: number; text: string; value: unknown }> {
-  return files.flatMap((file) => {
-    const raw = readFileSync(file, 'utf8');
-    return splitDocuments(raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw).flatMap((piece) => {
-      try {
-        const value = load(piece.text);
-        return value === undefined || value === null ? [] : [{ file, ...piece, value }];
-      } catch {
-        return []; // not YAML that loads: nothing asks for its lines
-      }
-    });
-  });
-}
-
-function compare(tally: Tally, where: string, text: string, value: unknown): void {
-  tally.documents++;
-  const scanner = new BlockLines(text);
-  const parser = new PointerLines(text);
-  for (const pointer of pointers(value)) {
-    tally.pointers++;
-    const scanned = scanner.lineOf(pointer);
-    if (scanned === undefined) continue;
-    tally.answered++;
-    const parsed = parser.lineOf(pointer);
-    if (scanned !== parsed) tally.mismatches.push(`${where} ${pointer}: scanner ${scanned}, parser ${parsed}`);
-  }
-}
-
-function compareAll(files: string[]): Tally {
-  const tally = emptyTally();
-  for (const d of documents(files)) compare(tally, `${d.file} (document at line ${d.firstLine})`, d.text, d.value);
-  return tally;
-}
-
-t.test('differential: every pointer of every corpus document, the scanner answers as the parser does', async (t) => {
-  const files = yamlFiles(CORPUS);
-  t.ok(files.length >= 20, `${files.length} corpus files`);
-  const tally = compareAll(files);
-  t.same(tally.mismatches.slice(0, 20), [], 'no pointer where the scanner and the parser disagree');
-  const share = tally.answered / tally.pointers;
-  t.comment(`corpus: ${tally.documents} documents, ${tally.pointers} pointers, scanner answered ${tally.answered} (${(share * 100).toFixed(2)}%)`);
-  t.ok(tally.pointers > 10_000, 'a corpus large enough to mean something');
-  t.ok(share > 0.95, `the scanner answers for the large majority of pointers (${(share * 100).toFixed(2)}%)`);
-});
 
 t.test('differential: every pointer of every rule fixture', async (t) => {
   const tally = compareAll(yamlFiles(FIXTURES));
@@ -101,49 +18,12 @@ t.test('differential: every pointer of every rule fixture', async (t) => {
   t.ok(tally.answered / tally.pointers > 0.9);
 });
 
-t.test('differential: the corpus written again in other styles (compact sequences, 4 spaces, flow, folded, quoted)', async (t) => {
-  const styles: DumpOptions[] = [{ noArrayIndent: true }, { indent: 4 }, { flowLevel: 3 }, { lineWidth: 20 }, { forceQuotes: true, quotingType: '"' }];
-  const docs = documents(yamlFiles(CORPUS));
-  for (const style of styles) {
-    const tally = emptyTally();
-    for (const d of docs) compare(tally, `${d.file}:${d.firstLine} as ${JSON.stringify(style)}`, dump(d.value, style), d.value);
-    t.same(tally.mismatches.slice(0, 20), [], `${JSON.stringify(style)}: no disagreement`);
-    t.comment(`${JSON.stringify(style)}: scanner answered ${((tally.answered / tally.pointers) * 100).toFixed(2)}% of ${tally.pointers}`);
-    t.ok(tally.answered > 0);
-  }
+t.test('differential: the fixtures written again in other styles (compact sequences, 4 spaces, flow, folded, quoted)', async (t) => {
+  checkRestyled(t, yamlFiles(FIXTURES));
 });
 
-t.test('differential: the corpus with comments at any indentation, blank lines and wider spacing slipped in', async (t) => {
-  let seed = 42;
-  const random = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const spaces = (): string => ' '.repeat(Math.floor(random() * 12));
-  const edits: Array<(line: string) => string[]> = [
-    (line) => [`${spaces()}# a comment with "quotes" [ and { brackets`, line],
-    (line) => [spaces(), line],
-    (line) => [/[|>][-+]?$/.test(line) ? line : `${line}   # trailing "comment" [`],
-    (line) => [line.replace(/^(\s*)- /, '$1-   ')],
-    (line) => [line.replace(/: /, ':    ')],
-  ];
-  const tally = emptyTally();
-  for (const d of documents(yamlFiles(CORPUS))) {
-    for (let round = 0; round < 3; round++) {
-      const text = d.text
-        .split('\n')
-        .flatMap((line) => (random() < 0.08 ? (edits[Math.floor(random() * edits.length)] as (line: string) => string[])(line) : [line]))
-        .join('\n');
-      let value: unknown;
-      try {
-        value = load(text);
-      } catch {
-        continue;
-      }
-      if (!isDeepStrictEqual(value, d.value)) continue; // an edit inside a block scalar or quoted scalar: skip it
-      compare(tally, `${d.file}:${d.firstLine} edited (round ${round})`, text, value);
-    }
-  }
-  t.same(tally.mismatches.slice(0, 20), [], 'no disagreement');
-  t.comment(`edited corpus: ${tally.documents} documents, scanner answered ${((tally.answered / tally.pointers) * 100).toFixed(2)}% of ${tally.pointers}`);
-  t.ok(tally.documents > 300);
+t.test('differential: the fixtures with comments at any indentation, blank lines and wider spacing slipped in', async (t) => {
+  t.ok(checkEdited(t, yamlFiles(FIXTURES)).documents > 300);
 });
 
 /** The scanner's answer, checked against the parser's: a case only counts if both agree. */

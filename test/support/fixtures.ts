@@ -6,8 +6,6 @@ import type { KubeObject } from '../../src/k8s/types.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RULE_FIXTURES = join(ROOT, 'test', 'fixtures', 'rules');
-export const SHARED = join(ROOT, '..', 'shared');
-export const CORPUS = join(SHARED, 'corpus');
 
 export interface RuleFixture {
   ruleId: string;
@@ -46,18 +44,4 @@ export function loadFixture(ruleId: string, file: string): RuleFixture {
   const fixture: RuleFixture = { ruleId, file, expect, why, objects };
   if (severity) fixture.severity = severity as 'error' | 'warning';
   return fixture;
-}
-
-/** Every YAML file of the official corpus, with the documents that parse. */
-export function corpusFiles(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (/\.rendered\.ya?ml$|\.ya?ml$/.test(entry.name) && !entry.name.endsWith('.values.yaml')) out.push(path);
-    }
-  };
-  walk(CORPUS);
-  return out.sort();
 }

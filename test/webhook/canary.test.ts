@@ -6,7 +6,8 @@ import type { KubeObject } from '../../src/k8s/types.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { RULES } from '../../src/rules/index.js';
 import { TEST_RULES } from './rules.js';
-import { captured, reviewOf, testServer } from './support.js';
+import { reviewOf, testServer } from './support.js';
+import { appSecret } from '../support/admission.js';
 
 // 30 bytes: short enough that the token rules fire and have every reason to talk about it.
 const CANARY = 'CANARYtok3n-7f3a9c1e5b2d4f60a8';
@@ -93,19 +94,19 @@ t.test('the canary appears in no log line, response or metric', async (t) => {
     const send = async (review: unknown) => bodies.push(JSON.stringify(await validate(review)));
     for (const token of [CANARY, CANARY_LONG]) {
       for (const where of ['data', 'stringData'] as const) {
-        const create = reviewOf('secret-create.json', tokenSecret(token, where));
+        const create = reviewOf(tokenSecret(token, where));
         await send(create);
         await send({ ...create, request: { ...create.request, dryRun: true } });
-        await send(reviewOf('secret-create.json', tokenSecret(token, where), { operation: 'UPDATE', oldObject: tokenSecret(token, where) }));
-        await send(reviewOf('secret-delete.json', tokenSecret(token, where)));
+        await send(reviewOf(tokenSecret(token, where), { operation: 'UPDATE', oldObject: tokenSecret(token, where) }));
+        await send(reviewOf(tokenSecret(token, where), { operation: 'DELETE' }));
       }
-      await send(reviewOf('deployment-create.json', daemonSetWithInlineToken(token)));
-      await send(reviewOf('secret-create.json', tokenSecret(token, 'data'), { operation: 'CONNECT' }));
+      await send(reviewOf(daemonSetWithInlineToken(token)));
+      await send(reviewOf(tokenSecret(token, 'data'), { operation: 'CONNECT' }));
     }
     // Malformed bodies that carry it: not JSON, and JSON that is not a review.
     bodies.push((await app.inject({ method: 'POST', url: '/validate', headers: { 'content-type': 'application/json' }, payload: `{"token": "${CANARY}"` })).body);
     bodies.push((await app.inject({ method: 'POST', url: '/validate', headers: { 'content-type': 'application/json' }, payload: `{"token": ${CANARY}}` })).body);
-    const notReview = captured('secret-create.json') as unknown as Record<string, Record<string, unknown>>;
+    const notReview = reviewOf(appSecret()) as unknown as Record<string, Record<string, unknown>>;
     notReview['request']!['operation'] = CANARY;
     notReview['request']!['uid'] = 42;
     bodies.push(JSON.stringify(await validate(notReview)));

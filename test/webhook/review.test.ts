@@ -4,37 +4,38 @@ import { DrainState } from '../../src/webhook/drain.js';
 import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 import { TEST_RULES } from './rules.js';
-import { admissionLine, captured, reviewOf, testServer } from './support.js';
+import { admissionLine, reviewOf, testServer } from './support.js';
+import { appSecret, appDeployment, appConfigMap } from '../support/admission.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const SHORT = 'x'.repeat(30);
 const LONG = 'y'.repeat(40);
 
 function secret(token: string, extra: Partial<KubeObject> = {}): KubeObject {
-  const object = captured('secret-create.json').request.object as KubeObject;
+  const object = appSecret();
   return { ...object, ...extra, data: { ...(object['data'] as object), token: b64(token) } };
 }
 
 function deployment(labels: Record<string, string>): KubeObject {
-  const object = captured('deployment-create.json').request.object as KubeObject;
+  const object = appDeployment();
   return { ...object, metadata: { ...object.metadata, labels } };
 }
 
 t.test('a Secret the rules accept is allowed, answered in v1 with the request uid, and logged once', async (t) => {
   const { validate, logs } = await testServer({ rules: TEST_RULES });
-  const review = captured('secret-create.json');
+  const review = reviewOf(appSecret());
   const { statusCode, body } = await validate(review);
   t.equal(statusCode, 200);
   t.same(body, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } });
   const line = admissionLine(logs, review.request.uid);
-  t.match(line, { kind: 'Secret', namespace: 'default', name: 'allowed-secret', operation: 'CREATE', dryRun: false, decision: 'allow', rules: [] });
+  t.match(line, { kind: 'Secret', namespace: 'default', name: 'shop-db', operation: 'CREATE', dryRun: false, decision: 'allow', rules: [] });
   t.type(line?.['durationMs'], 'number');
   t.equal(logs.lines().filter((l) => l['uid'] === review.request.uid).length, 1, 'exactly one line per admission');
 });
 
 t.test('an error finding denies with 403 Forbidden and one line per finding', async (t) => {
   const { validate, logs } = await testServer({ rules: TEST_RULES });
-  const review = reviewOf('secret-create.json', secret(SHORT));
+  const review = reviewOf(secret(SHORT));
   const { body } = await validate(review);
   t.equal(body.response.allowed, false);
   t.equal(body.response.uid, review.request.uid);
@@ -42,7 +43,7 @@ t.test('an error finding denies with 403 Forbidden and one line per finding', as
   t.equal(body.response.status?.reason, 'Forbidden');
   t.equal(
     body.response.status?.message,
-    'ddguard denied Secret default/allowed-secret: 1 problem\n' +
+    'ddguard denied Secret default/shop-db: 1 problem\n' +
       '[test-short-token] The token is 30 bytes, under 32. Use a token of at least 32 characters.',
   );
   t.match(admissionLine(logs, review.request.uid), { decision: 'deny', rules: ['test-short-token'], denyingRules: ['test-short-token'] });
@@ -50,11 +51,11 @@ t.test('an error finding denies with 403 Forbidden and one line per finding', as
 
 t.test('dryRun gets the same decision as the real request', async (t) => {
   const { validate, logs } = await testServer({ rules: TEST_RULES });
-  const dry = captured('apply-dry-run-server-secret-denied.json');
+  const dry = reviewOf(appSecret(), { dryRun: true });
   t.equal(dry.request.dryRun, true);
   const object = { ...(dry.request.object as KubeObject), data: { token: b64(SHORT) } };
-  const dryReview = reviewOf('apply-dry-run-server-secret-denied.json', object);
-  const realReview = reviewOf('secret-create-denied-deny-me.json', object);
+  const dryReview = reviewOf(object, { dryRun: true });
+  const realReview = reviewOf(object);
   const [dryAnswer, realAnswer] = [await validate(dryReview), await validate(realReview)];
   t.equal(dryAnswer.body.response.allowed, false);
   t.same(dryAnswer.body.response.status, realAnswer.body.response.status);
@@ -63,7 +64,7 @@ t.test('dryRun gets the same decision as the real request', async (t) => {
 
 t.test('v1beta1 is answered in v1beta1', async (t) => {
   const { validate } = await testServer({ rules: TEST_RULES });
-  const review = reviewOf('secret-create.json', secret(SHORT));
+  const review = reviewOf(secret(SHORT));
   (review as { apiVersion: string }).apiVersion = 'admission.k8s.io/v1beta1';
   const { body } = await validate(review);
   t.equal(body.apiVersion, 'admission.k8s.io/v1beta1');
@@ -72,9 +73,9 @@ t.test('v1beta1 is answered in v1beta1', async (t) => {
 
 t.test('UPDATE judges the new object', async (t) => {
   const { validate } = await testServer({ rules: TEST_RULES });
-  const fixing = reviewOf('secret-create.json', secret(LONG), { operation: 'UPDATE', oldObject: secret(SHORT) });
+  const fixing = reviewOf(secret(LONG), { operation: 'UPDATE', oldObject: secret(SHORT) });
   t.equal((await validate(fixing)).body.response.allowed, true, 'replacing a short token is allowed');
-  const breaking = reviewOf('secret-create.json', secret(SHORT), { operation: 'UPDATE', oldObject: secret(LONG) });
+  const breaking = reviewOf(secret(SHORT), { operation: 'UPDATE', oldObject: secret(LONG) });
   t.equal((await validate(breaking)).body.response.allowed, false, 'shortening it is denied');
 });
 
@@ -94,33 +95,33 @@ t.test('DELETE', async (t) => {
   t.test('of the only binding a workload needs is denied, naming the workload', async (t) => {
     const worldProvider = StaticWorldProvider.of([workload, binding('demo-binding')]);
     const { validate } = await testServer({ rules: TEST_RULES, worldProvider });
-    const review = reviewOf('clusterrole-delete.json', binding('demo-binding'));
+    const review = reviewOf(binding('demo-binding'), { operation: 'DELETE' });
     t.equal(review.request.object, null, 'DELETE carries object: null');
     const { body } = await validate(review);
     t.equal(body.response.allowed, false);
     t.equal(
       body.response.status?.message,
       'ddguard denied ClusterRoleBinding demo-binding: 1 problem\n' +
-        '[test-needs-binding] Deployment default/demo: ServiceAccount default/demo-sa is bound to nothing. Bind the ServiceAccount.',
+        '[test-needs-binding] Deployment default/shop: ServiceAccount default/demo-sa is bound to nothing. Bind the ServiceAccount.',
     );
   });
 
   t.test('of a binding another one duplicates is allowed', async (t) => {
     const worldProvider = StaticWorldProvider.of([workload, binding('demo-binding'), binding('spare')]);
     const { validate } = await testServer({ rules: TEST_RULES, worldProvider });
-    t.equal((await validate(reviewOf('clusterrole-delete.json', binding('demo-binding')))).body.response.allowed, true);
+    t.equal((await validate(reviewOf(binding('demo-binding'), { operation: 'DELETE' }))).body.response.allowed, true);
   });
 
   t.test('of a broken object is allowed (nothing is left to break)', async (t) => {
     const { validate } = await testServer({ rules: TEST_RULES });
-    const review = reviewOf('secret-delete.json', secret(SHORT));
+    const review = reviewOf(secret(SHORT), { operation: 'DELETE' });
     t.equal(review.request.operation, 'DELETE');
     t.equal((await validate(review)).body.response.allowed, true);
   });
 
   t.test('without oldObject is allowed rather than rejected', async (t) => {
     const { validate } = await testServer({ rules: TEST_RULES });
-    const review = captured('secret-delete.json');
+    const review = reviewOf(appSecret(), { operation: 'DELETE' });
     delete review.request.oldObject;
     const { statusCode, body } = await validate(review);
     t.equal(statusCode, 200);
@@ -130,15 +131,15 @@ t.test('DELETE', async (t) => {
 
 t.test('CONNECT, subresources and kinds no rule covers are allowed without review', async (t) => {
   const { validate, logs } = await testServer({ rules: TEST_RULES });
-  const connect = reviewOf('secret-create.json', secret(SHORT), { operation: 'CONNECT', object: null, oldObject: null });
+  const connect = reviewOf(secret(SHORT), { operation: 'CONNECT', object: null, oldObject: null });
   connect.request.kind = { group: '', version: 'v1', kind: 'PodExecOptions' };
   t.equal((await validate(connect)).body.response.allowed, true);
   t.match(admissionLine(logs, connect.request.uid), { path: 'not-judged' });
 
-  const status = reviewOf('secret-create.json', secret(SHORT), { operation: 'UPDATE', subResource: 'status', oldObject: secret(SHORT) });
+  const status = reviewOf(secret(SHORT), { operation: 'UPDATE', subResource: 'status', oldObject: secret(SHORT) });
   t.equal((await validate(status)).body.response.allowed, true);
 
-  const configMap = captured('apply-dry-run-server-configmap-create.json');
+  const configMap = reviewOf(appConfigMap(), { dryRun: true });
   t.equal((await validate(configMap)).body.response.allowed, true);
   t.match(admissionLine(logs, configMap.request.uid), { kind: 'ConfigMap', path: 'not-judged' });
 });
@@ -147,17 +148,17 @@ t.test('an object on its way out (deletionTimestamp set) may lose its finalizers
   const { validate } = await testServer({ rules: TEST_RULES });
   const leaving = secret(SHORT);
   leaving.metadata = { ...leaving.metadata, deletionTimestamp: '2026-11-29T06:00:00Z' } as NonNullable<KubeObject['metadata']>;
-  const review = reviewOf('secret-create.json', leaving, { operation: 'UPDATE', oldObject: leaving });
+  const review = reviewOf(leaving, { operation: 'UPDATE', oldObject: leaving });
   t.equal((await validate(review)).body.response.allowed, true);
 });
 
 t.test("the webhook's own ServiceAccount is allowed", async (t) => {
   const own = 'system:serviceaccount:ddguard:ddguard';
   const { validate, logs } = await testServer({ rules: TEST_RULES, config: { ownServiceAccount: own } });
-  const review = reviewOf('secret-create.json', secret(SHORT), { userInfo: { username: own } });
+  const review = reviewOf(secret(SHORT), { userInfo: { username: own } });
   t.equal((await validate(review)).body.response.allowed, true);
   t.match(admissionLine(logs, review.request.uid), { path: 'own-service-account' });
-  const other = reviewOf('secret-create.json', secret(SHORT));
+  const other = reviewOf(secret(SHORT));
   t.equal((await validate(other)).body.response.allowed, false, 'anyone else is still reviewed');
 });
 
@@ -166,7 +167,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
     const { validate, logs, metrics } = await testServer({ rules: TEST_RULES, config: { exemptNamespaces: ['kube-system'] } });
     const object = secret(SHORT);
     object.metadata = { ...object.metadata, namespace: 'kube-system' };
-    const review = reviewOf('secret-create.json', object);
+    const review = reviewOf(object);
     t.equal((await validate(review)).body.response.allowed, true);
     t.ok(logs.lines().some((l) => l['uid'] === review.request.uid && l['exemption'] === 'namespace'));
     t.match(await metrics.text(), /ddguard_exemptions_total\{by="namespace"\} 1/);
@@ -179,7 +180,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
       ...object.metadata,
       annotations: { 'ddguard.io/exempt': 'test-short-token', 'ddguard.io/exempt-reason': 'legacy agent pinned until Q3' },
     };
-    const review = reviewOf('secret-create.json', object);
+    const review = reviewOf(object);
     const { body } = await validate(review);
     t.equal(body.response.allowed, true);
     t.notOk(body.response.warnings, 'an exempted finding is not repeated as a warning');
@@ -191,7 +192,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
     const { validate } = await testServer({ rules: TEST_RULES });
     const object = secret(SHORT);
     object.metadata = { ...object.metadata, annotations: { 'ddguard.io/exempt': 'test-short-token' } };
-    const { body } = await validate(reviewOf('secret-create.json', object));
+    const { body } = await validate(reviewOf(object));
     t.equal(body.response.allowed, false);
     t.match(body.response.status?.message, /ddguard\.io\/exempt-reason is missing/);
   });
@@ -199,11 +200,11 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
   t.test('a config exemption', async (t) => {
     const engineConfig = {
       severities: {},
-      exemptions: [{ kind: 'Secret', name: 'allowed-secret', rules: ['test-short-token'], reason: 'test fixture' }],
+      exemptions: [{ kind: 'Secret', name: 'shop-db', rules: ['test-short-token'], reason: 'test fixture' }],
       settings: { extraClusterAgentPermissions: [] },
     };
     const { validate, logs } = await testServer({ rules: TEST_RULES, engineConfig });
-    const review = reviewOf('secret-create.json', secret(SHORT));
+    const review = reviewOf(secret(SHORT));
     t.equal((await validate(review)).body.response.allowed, true);
     t.match(logs.lines().find((l) => l['msg'] === 'exemption used'), { by: 'config', reason: 'test fixture' });
   });
@@ -211,7 +212,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
 
 t.test('warn mode never denies: errors become warnings', async (t) => {
   const { validate, logs } = await testServer({ rules: TEST_RULES, config: { mode: 'warn' } });
-  const review = reviewOf('secret-create.json', secret(SHORT));
+  const review = reviewOf(secret(SHORT));
   const { body } = await validate(review);
   t.equal(body.response.allowed, true);
   t.same(body.response.warnings, ['[test-short-token] The token is 30 bytes, under 32']);
@@ -220,7 +221,7 @@ t.test('warn mode never denies: errors become warnings', async (t) => {
 
 t.test('warning findings are returned as warnings on an allowed request', async (t) => {
   const { validate } = await testServer({ rules: TEST_RULES });
-  const { body } = await validate(reviewOf('deployment-create.json', deployment({ tier: 'web' })));
+  const { body } = await validate(reviewOf(deployment({ tier: 'web' })));
   t.equal(body.response.allowed, true);
   t.same(body.response.warnings, ['[test-missing-app-label] The Deployment has no app label']);
 });
@@ -239,7 +240,7 @@ t.test('lookup failures', async (t) => {
 
   t.test('warn and allow by default', async (t) => {
     const { validate, metrics, logs } = await testServer({ rules: TEST_RULES, worldProvider: failing });
-    const review = reviewOf('deployment-create.json', daemonSet);
+    const review = reviewOf(daemonSet);
     const { body } = await validate(review);
     t.equal(body.response.allowed, true);
     t.same(body.response.warnings, [
@@ -252,21 +253,21 @@ t.test('lookup failures', async (t) => {
 
   t.test('deny with lookupFailure: deny', async (t) => {
     const { validate } = await testServer({ rules: TEST_RULES, worldProvider: failing, config: { lookupFailure: 'deny' } });
-    const { body } = await validate(reviewOf('deployment-create.json', daemonSet));
+    const { body } = await validate(reviewOf(daemonSet));
     t.equal(body.response.allowed, false);
     t.match(body.response.status?.message, /^ddguard denied DaemonSet datadog\/agent: 1 problem\n\[lookup\] could not check: the cluster lookup failed/);
   });
 
   t.test('a rule that judges the object alone still denies when the cluster is down', async (t) => {
     const { validate } = await testServer({ rules: TEST_RULES, worldProvider: failing });
-    t.equal((await validate(reviewOf('secret-create.json', secret(SHORT)))).body.response.allowed, false);
+    t.equal((await validate(reviewOf(secret(SHORT)))).body.response.allowed, false);
   });
 
   t.test('a world that hangs ends at the deadline from ?timeout=', async (t) => {
     const hanging: WorldProvider = { prepare: () => new Promise(() => {}), ready: () => true };
     const { validate } = await testServer({ rules: TEST_RULES, worldProvider: hanging });
     const started = Date.now();
-    const { body } = await validate(reviewOf('deployment-create.json', daemonSet), '?timeout=2s');
+    const { body } = await validate(reviewOf(daemonSet), '?timeout=2s');
     const elapsed = Date.now() - started;
     t.ok(elapsed >= 1400 && elapsed < 2000, `answered before the API server gives up (${elapsed} ms)`);
     t.equal(body.response.allowed, true);
@@ -283,7 +284,7 @@ t.test('lookup failures', async (t) => {
       ready: () => true,
     };
     const { validate } = await testServer({ rules: TEST_RULES, worldProvider: spy });
-    await validate(reviewOf('deployment-create.json', daemonSet), '?timeout=5s');
+    await validate(reviewOf(daemonSet), '?timeout=5s');
     t.ok(remaining > 3500 && remaining <= 4000, `5 s minus a 1 s margin (${remaining} ms)`);
   });
 });
@@ -294,7 +295,7 @@ t.test('malformed requests get 400 with a reason', async (t) => {
   t.equal(notJson.statusCode, 400);
   t.match(notJson.body, { kind: 'Status', code: 400, reason: 'BadRequest', message: /not valid JSON/ });
 
-  const noUid = captured('secret-create.json') as unknown as { request: Record<string, unknown> };
+  const noUid = reviewOf(appSecret()) as unknown as { request: Record<string, unknown> };
   delete noUid.request['uid'];
   noUid.request['operation'] = 'PATCH';
   const invalid = await validate(noUid);
@@ -302,10 +303,10 @@ t.test('malformed requests get 400 with a reason', async (t) => {
   t.match(invalid.body['message'], /\/request must have required property 'uid'/);
   t.match(invalid.body['message'], /\/request\/operation must be equal to one of the allowed values \(CREATE, UPDATE, DELETE, CONNECT\)/, 'all problems at once');
 
-  const wrongVersion = { ...captured('secret-create.json'), apiVersion: 'admission.k8s.io/v2' };
+  const wrongVersion = { ...reviewOf(appSecret()), apiVersion: 'admission.k8s.io/v2' };
   t.equal((await validate(wrongVersion)).statusCode, 400);
 
-  const createWithoutObject = captured('secret-create.json');
+  const createWithoutObject = reviewOf(appSecret());
   createWithoutObject.request.object = null;
   t.equal((await validate(createWithoutObject)).statusCode, 400);
 
@@ -317,12 +318,12 @@ t.test('malformed requests get 400 with a reason', async (t) => {
 
 t.test('a body over 8 MiB gets 413 with a reason; 8 MiB of objects is accepted', async (t) => {
   const { validate } = await testServer({ rules: TEST_RULES });
-  const big = reviewOf('secret-create.json', secret(LONG, { metadata: { name: 'big', namespace: 'default', annotations: { pad: 'p'.repeat(8 * 1024 * 1024) } } }));
+  const big = reviewOf(secret(LONG, { metadata: { name: 'big', namespace: 'default', annotations: { pad: 'p'.repeat(8 * 1024 * 1024) } } }));
   const tooBig = await validate(big);
   t.equal(tooBig.statusCode, 413);
   t.match(tooBig.body, { code: 413, reason: 'RequestEntityTooLarge', message: /too large/ });
 
-  const large = reviewOf('secret-create.json', secret(SHORT, { metadata: { name: 'large', namespace: 'default', annotations: { pad: 'p'.repeat(3 * 1024 * 1024) } } }));
+  const large = reviewOf(secret(SHORT, { metadata: { name: 'large', namespace: 'default', annotations: { pad: 'p'.repeat(3 * 1024 * 1024) } } }));
   large.request.operation = 'UPDATE';
   large.request.oldObject = large.request.object ?? null;
   const answered = await validate(large);
@@ -333,14 +334,14 @@ t.test('a body over 8 MiB gets 413 with a reason; 8 MiB of objects is accepted',
 t.test('an internal error is a 500 with a log line, and the server keeps answering', async (t) => {
   const { validate, logs } = await testServer({ rules: TEST_RULES });
   const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'default' } };
-  const review = reviewOf('secret-create.json', role);
+  const review = reviewOf(role);
   const failed = await validate(review);
   t.equal(failed.statusCode, 500);
   t.match(failed.body, { code: 500, reason: 'InternalError' });
   t.notMatch(JSON.stringify(failed.body), /rule bug/, 'internals stay in the log');
   const line = logs.lines().find((l) => l['uid'] === review.request.uid && l['level'] === 'error');
   t.match(line, { msg: 'admission review failed', err: { message: 'rule bug' } });
-  t.equal((await validate(captured('secret-create.json'))).statusCode, 200);
+  t.equal((await validate(reviewOf(appSecret()))).statusCode, 200);
 });
 
 t.test('healthz and readyz', async (t) => {
@@ -360,17 +361,17 @@ t.test('healthz and readyz', async (t) => {
   const draining = await app.inject('/readyz');
   t.equal(draining.statusCode, 503);
   t.same(draining.json().failing, ['shutting down']);
-  const review = await app.inject({ method: 'POST', url: '/validate', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(captured('secret-create.json')) });
+  const review = await app.inject({ method: 'POST', url: '/validate', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(reviewOf(appSecret())) });
   t.equal(review.statusCode, 200, 'still answering while draining');
   t.equal(review.headers['connection'], 'close', 'and asking the client to reconnect elsewhere');
-  t.equal((await validate(captured('secret-create.json'))).body.response.allowed, true);
+  t.equal((await validate(reviewOf(appSecret()))).body.response.allowed, true);
 });
 
 t.test('metrics count requests, findings and decisions', async (t) => {
   const { validate, metrics } = await testServer({ rules: TEST_RULES });
-  await validate(reviewOf('secret-create.json', secret(SHORT)));
-  await validate(reviewOf('secret-create.json', secret(SHORT)));
-  await validate(captured('secret-create.json'));
+  await validate(reviewOf(secret(SHORT)));
+  await validate(reviewOf(secret(SHORT)));
+  await validate(reviewOf(appSecret()));
   const text = await metrics.text();
   t.match(text, /ddguard_admission_requests_total\{kind="Secret",operation="CREATE",decision="deny"\} 2/);
   t.match(text, /ddguard_admission_requests_total\{kind="Secret",operation="CREATE",decision="allow"\} 1/);

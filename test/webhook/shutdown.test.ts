@@ -13,10 +13,11 @@ import { CertificateReloader } from '../../src/webhook/tls.js';
 import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
 import { ROOT } from '../support/fixtures.js';
 import { TEST_RULES } from './rules.js';
-import { captureLogs, captured, testServer } from './support.js';
+import { captureLogs, reviewOf, testServer } from './support.js';
+import { appSecret } from '../support/admission.js';
 
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const review = JSON.stringify(captured('secret-create.json'));
+const review = JSON.stringify(reviewOf(appSecret()));
 
 function call(port: number, ca: string, path: string, agent: Agent | false): Promise<{ status: number; connection?: string }> {
   return new Promise((resolve, reject) => {

@@ -1,47 +1,15 @@
-// Helpers for the webhook tests: captured AdmissionReviews from a real API server, a server built the way
+// Helpers for the webhook tests: AdmissionReviews as an API server sends them, a server built the way
 // `ddguard serve` builds it, and a logger whose lines can be read back.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { Engine, DEFAULT_ENGINE_CONFIG, type EngineConfig } from '../../src/engine/engine.js';
 import type { Rule } from '../../src/engine/types.js';
-import type { KubeObject } from '../../src/k8s/types.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
-import type { AdmissionReview, AdmissionReviewResponse } from '../../src/webhook/admission.js';
+import type { AdmissionReviewResponse } from '../../src/webhook/admission.js';
 import { buildServer, type ServerDeps } from '../../src/webhook/app.js';
 import { resolveWebhookConfig, type WebhookConfigSection } from '../../src/webhook/config.js';
 import { WebhookMetrics } from '../../src/webhook/metrics.js';
 import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
-import { SHARED } from '../support/fixtures.js';
-
-export const CAPTURED = join(SHARED, 'captured-admission');
-export const CHART = join(CAPTURED, 'datadog-chart');
-
-/** A captured review, deep-cloned so a test may change it. */
-export function captured(file: string): AdmissionReview {
-  return JSON.parse(readFileSync(join(CAPTURED, file), 'utf8')) as AdmissionReview;
-}
-
-export function chartReviews(): { file: string; review: AdmissionReview }[] {
-  return readdirSync(CHART)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((file) => ({ file, review: JSON.parse(readFileSync(join(CHART, file), 'utf8')) as AdmissionReview }));
-}
-
-/** A captured review with its object replaced: the API server's request around a Datadog object. */
-export function reviewOf(template: string, object: KubeObject, changes: Partial<AdmissionReview['request']> = {}): AdmissionReview {
-  const review = captured(template);
-  review.request.uid = `uid-${Math.random().toString(16).slice(2)}`;
-  review.request.kind = { ...review.request.kind, kind: object.kind ?? '' };
-  review.request.name = object.metadata?.name ?? '';
-  if (object.metadata?.namespace) review.request.namespace = object.metadata.namespace;
-  else delete review.request.namespace;
-  if (review.request.operation === 'DELETE') review.request.oldObject = object;
-  else review.request.object = object;
-  Object.assign(review.request, changes);
-  return review;
-}
+export { reviewOf } from '../support/admission.js';
 
 export interface LogCapture {
   logger: Logger;

@@ -10,7 +10,8 @@ import { generateCertificates, type CertificateBundle } from '../../src/certs/ge
 import { SERVER_TIMEOUTS } from '../../src/webhook/app.js';
 import { CertificateReloader } from '../../src/webhook/tls.js';
 import { TEST_RULES } from './rules.js';
-import { captureLogs, captured, testServer } from './support.js';
+import { captureLogs, reviewOf, testServer } from './support.js';
+import { appSecret } from '../support/admission.js';
 
 const LOOPBACK = { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
 
@@ -82,7 +83,7 @@ async function listeningServer(t: Test, certFile: string, keyFile: string) {
   return { ...server, reloader, logs, port: typeof address === 'object' && address ? address.port : 0 };
 }
 
-const review = JSON.stringify(captured('secret-create.json'));
+const review = JSON.stringify(reviewOf(appSecret()));
 
 t.test('HTTPS with the generated CA: TLS 1.2+, HTTP/1.1 only, long keep-alive, no plaintext', async (t) => {
   const bundle = await generateCertificates(LOOPBACK);

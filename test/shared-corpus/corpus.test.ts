@@ -1,5 +1,6 @@
 // No false positives: every official Datadog manifest in ../shared/corpus yields no error finding, except the
 // Operator examples whose 29-character placeholder token really is too short.
+import '../support/requires-shared.js';
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
@@ -8,7 +9,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { RULES } from '../../src/rules/index.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { CORPUS, corpusFiles } from '../support/fixtures.js';
+import { CORPUS, corpusFiles } from '../support/shared.js';
 
 const MALFORMED = 'datadog-agent-manifests/cluster-agent/dca-secret-legacy-malformed.yaml';
 const PLACEHOLDER_TOKEN = new Set([

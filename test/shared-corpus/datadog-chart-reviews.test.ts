@@ -1,5 +1,6 @@
 // The official Datadog chart as a real API server sent it to a webhook (shared/captured-admission/datadog-chart),
 // answered with the real rule registry.
+import '../support/requires-shared.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -10,7 +11,8 @@ import { ObjectStore } from '../../src/world/store.js';
 import { StoreWorld } from '../../src/world/storeWorld.js';
 import { StaticWorldProvider } from '../../src/webhook/world-provider.js';
 import { ROOT } from '../support/fixtures.js';
-import { chartReviews, testServer } from './support.js';
+import { chartReviews } from '../support/shared.js';
+import { testServer } from '../webhook/support.js';
 
 const reviews = chartReviews();
 const install = reviews.filter(({ file }) => /^00(0\d|1[0-5])-/.test(file));
