@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { evaluate, parse } from '@marcbachmann/cel-js';
+import { parse } from '@marcbachmann/cel-js';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { Engine } from '../../src/engine/engine.js';
@@ -9,6 +9,8 @@ import { RULES } from '../../src/rules/index.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 import { corpusFiles, loadRuleFixtures, SHARED } from '../support/fixtures.js';
 import { helmTemplate } from '../support/helm.js';
+import { candidates } from '../support/webhook-cel.js';
+import { detectComponent } from '../../src/datadog/components.js';
 
 /**
  * The webhook's CEL matchConditions, evaluated with a CEL interpreter on real requests: the reviews a real
@@ -34,20 +36,12 @@ interface AdmissionRequest {
 const vwc = helmTemplate({ kubeVersion: '1.31.0', values: { tls: { mode: 'certManager' } } }).find((o) => o.kind === 'ValidatingWebhookConfiguration');
 const webhooks = (vwc?.['webhooks'] ?? []) as Webhook[];
 
-function webhookFor(request: AdmissionRequest): Webhook | undefined {
-  return webhooks.find((hook) =>
-    hook.rules.some((rule) =>
-      rule.apiGroups.includes(request.resource.group) && rule.resources.includes(request.resource.resource)
-      && rule.operations.includes(request.operation)));
-}
-
-/** Whether the API server would call ddguard: the request matches a webhook's rules and all its conditions. */
+/** Whether the API server would call ddguard: some webhook's rules and all its conditions match the request. */
 function isSent(request: AdmissionRequest): { sent: boolean; failed: string[] } {
-  const hook = webhookFor(request);
-  if (!hook) return { sent: false, failed: ['no webhook rule'] };
-  const variables = { object: request.object, oldObject: request.oldObject, request };
-  const failed = (hook.matchConditions ?? []).filter((c) => evaluate(c.expression, variables) !== true).map((c) => c.name);
-  return { sent: failed.length === 0, failed };
+  const matches = candidates(webhooks, request);
+  if (matches.length === 0) return { sent: false, failed: ['no webhook rule'] };
+  const sent = matches.some((m) => m.failed.length === 0);
+  return { sent, failed: sent ? [] : [...new Set(matches.flatMap((m) => m.failed))] };
 }
 
 const RESOURCES: Record<string, { group: string; resource: string }> = {
@@ -106,6 +100,7 @@ t.test('the official Datadog chart, as a real API server sent it, reaches ddguar
   const dir = join(SHARED, 'captured-admission', 'datadog-chart');
   const expectedNotSent: Record<string, string> = {
     '0001-Secret-CREATE-datadog.json': 'the API key Secret holds no Cluster Agent token',
+    '0014-Deployment-CREATE-datadog-datadog-operator.json': 'the Operator is no Datadog component: no rule judges it',
   };
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const review = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { request: AdmissionRequest };
@@ -116,7 +111,7 @@ t.test('the official Datadog chart, as a real API server sent it, reaches ddguar
   }
 });
 
-t.test('every workload and token Secret of the official manifests is sent', async (t) => {
+t.test('every Datadog component and token Secret of the official manifests is sent', async (t) => {
   let workloads = 0;
   for (const file of corpusFiles()) {
     const objects = parseAllDocuments(readFileSync(file, 'utf8'))
@@ -124,7 +119,7 @@ t.test('every workload and token Secret of the official manifests is sent', asyn
       .map((doc) => doc.toJS() as unknown)
       .filter((o): o is KubeObject => typeof o === 'object' && o !== null && typeof (o as KubeObject).kind === 'string');
     for (const object of objects) {
-      const isWorkload = ['DaemonSet', 'Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod'].includes(object.kind ?? '');
+      const isWorkload = detectComponent(object) !== undefined;
       const isToken = object.kind === 'Secret' && hasTokenKey(admitted(object));
       if (!isWorkload && !isToken) continue;
       if (isWorkload) workloads += 1;
@@ -177,15 +172,20 @@ t.test('Datadog objects in every shape are sent', async (t) => {
   const pod = (spec: Record<string, unknown>, labels?: Record<string, string>): KubeObject => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd', ...(labels ? { labels } : {}) }, spec,
   });
-  t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'gcr.io/datadoghq/agent:7' }] }))).sent, 'a Pod running the Agent');
-  t.ok(isSent(requestFor(pod({ initContainers: [{ name: 'i', image: 'public.ecr.aws/datadog/agent:7' }], containers: [{ name: 'a', image: 'x' }] }))).sent, 'an init container');
-  t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'mirror.corp/agent:7', env: [{ name: 'DD_API_KEY', value: 'x' }] }] }))).sent, 'a mirrored image with DD_ variables');
+  t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'gcr.io/datadoghq/cluster-agent:7' }] }))).sent, 'a Pod running the Cluster Agent');
+  t.ok(isSent(requestFor(pod({ initContainers: [{ name: 'i', image: 'public.ecr.aws/datadog/cluster-agent:7' }], containers: [{ name: 'a', image: 'x' }] }))).sent, 'an init container');
+  const mirrored = { containers: [{ name: 'a', image: 'mirror.corp/agent:7', env: [{ name: 'DD_API_KEY', value: 'x' }] }] };
+  t.ok(isSent(requestFor({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'd' }, spec: { template: { spec: mirrored } } })).sent,
+    'a DaemonSet running a mirrored image with DD_API_KEY (a node Agent, for detectComponent)');
+  t.notOk(isSent(requestFor(pod(mirrored))).sent, 'the same container in a bare Pod is no component: not sent');
+  t.notOk(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'app:1', env: [{ name: 'DD_ENV', value: 'x' }, { name: 'DD_SERVICE', value: 'x' }, { name: 'DD_AGENT_HOST', value: 'x' }] }] }))).sent,
+    'an application with only tagging and tracing variables is not sent');
   t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'mirror.corp/x' }] }, { 'agent.datadoghq.com/component': 'agent' }))).sent, 'the component label');
   const cron: KubeObject = {
     apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'd' },
-    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'a', image: 'datadog/agent:7' }] } } } } },
+    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'a', image: 'datadog/agent:7', env: [{ name: 'DD_CLC_RUNNER_ENABLED', value: 'true' }] }] } } } } },
   };
-  t.ok(isSent(requestFor(cron)).sent, 'a CronJob running the Agent');
+  t.ok(isSent(requestFor(cron)).sent, 'a CronJob running a cluster-checks runner');
   const dda: KubeObject = { apiVersion: 'datadoghq.com/v2alpha1', kind: 'DatadogAgent', metadata: { name: 'datadog', namespace: 'd' }, spec: {} };
   t.ok(isSent(requestFor(dda)).sent, 'a DatadogAgent');
 });
