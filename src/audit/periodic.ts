@@ -4,7 +4,9 @@ import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
+import { findingInFull } from '../report/explain.js';
 import { Deadline } from '../webhook/deadline.js';
+import { runeLength, shorten } from '../webhook/warnings.js';
 import type { LiveWorldProvider } from '../world/live.js';
 import { auditStore } from './audit.js';
 
@@ -88,7 +90,7 @@ export class PeriodicAudit {
           involvedObject: { kind: finding.object.kind ?? '', name: finding.object.name ?? '', namespace, ...(finding.object.apiVersion ? { apiVersion: finding.object.apiVersion } : {}) },
           reason: EVENT_REASON,
           type: finding.severity === 'error' ? 'Warning' : 'Normal',
-          message: `[${finding.ruleId}] ${finding.message}`.slice(0, 1024),
+          message: eventMessage(finding),
           source: { component: 'ddguard' },
           firstTimestamp: now,
           lastTimestamp: now,
@@ -101,6 +103,23 @@ export class PeriodicAudit {
       return false;
     }
   }
+}
+
+/**
+ * events.k8s.io caps an Event's text (`note`, the same field as core/v1 `message`) at 1 KiB: the finding in
+ * full (fix and where to read more) within that, shortening only what is wrong, never the fix or the pointer.
+ */
+export const EVENT_MESSAGE_MAX_BYTES = 1024;
+
+export function eventMessage(finding: Finding): string {
+  const full = findingInFull(finding);
+  const over = Buffer.byteLength(full) - EVENT_MESSAGE_MAX_BYTES;
+  if (over <= 0) return full;
+  for (let room = runeLength(finding.message) - over; room > 20; room -= 16) {
+    const text = findingInFull({ ...finding, message: shorten(finding.message, room) });
+    if (Buffer.byteLength(text) <= EVENT_MESSAGE_MAX_BYTES) return text;
+  }
+  return shorten(full, EVENT_MESSAGE_MAX_BYTES / 4);
 }
 
 function violationKey(f: Finding): string {

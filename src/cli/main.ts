@@ -6,6 +6,7 @@ import { registerAudit } from './audit.js';
 import { registerCerts } from './certs.js';
 import { registerDocs } from './docs.js';
 import { toolVersion } from '../report/toolVersion.js';
+import { registerExplain } from './explain.js';
 
 /** The entry point: wiring only. Each command lives in its own file and registers itself here. */
 const program = new Command('ddguard')
@@ -19,6 +20,7 @@ registerServe(program);
 registerAudit(program);
 registerCerts(program);
 registerDocs(program);
+registerExplain(program);
 
 try {
   await program.parseAsync(process.argv);

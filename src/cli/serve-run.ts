@@ -1,7 +1,7 @@
 // `ddguard serve` once its options are valid: the process wiring, loaded by src/cli/serve.ts only when serve runs.
 import { resolve } from 'node:path';
 import { parseGoDuration } from '../webhook/deadline.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyListenOptions } from 'fastify';
 import { Engine, DEFAULT_ENGINE_CONFIG } from '../engine/engine.js';
 import { createLogger, type Logger } from '../logging/logger.js';
 import { RULES } from '../rules/index.js';
@@ -11,6 +11,7 @@ import { DrainState } from '../webhook/drain.js';
 import { buildMetricsServer } from '../webhook/metrics-app.js';
 import { WebhookMetrics } from '../webhook/metrics.js';
 import type { ServeOptions } from '../webhook/serve-options.js';
+import { ListenError } from '../webhook/errors.js';
 import { shutdownGracefully } from '../webhook/shutdown.js';
 import { CertificateReloader } from '../webhook/tls.js';
 import { StaticWorldProvider } from '../webhook/world-provider.js';
@@ -32,7 +33,6 @@ export async function serve(options: ServeOptions): Promise<void> {
   const reloader = new CertificateReloader({ certFile: tls.certFile, keyFile: tls.keyFile, logger });
   const cluster = await connectCluster(options, logger);
   const worldProvider = cluster ?? new StaticWorldProvider();
-  if (options.auditInterval) await startPeriodicAudit(options.auditInterval, cluster, engine, metrics, logger);
 
   const limits = {
     maxInFlightBytes: options.maxInFlightBytes,
@@ -44,8 +44,21 @@ export async function serve(options: ServeOptions): Promise<void> {
   const metricsApp = buildMetricsServer(metrics, logger);
   // Fastify names the scheme from its own options; the server here is HTTPS through serverFactory.
   const https = (address: string) => `webhook listening at ${address.replace(/^http:/, 'https:')}`;
-  await app.listen({ host: options.host, port: options.port, listenTextResolver: https });
-  await metricsApp.listen({ host: options.host, port: options.metricsPort, listenTextResolver: (a) => `metrics at ${a}/metrics` });
+  // Both ports first, before anything runs in the background: if one cannot be bound, the other is closed and
+  // serve fails as a whole, rather than half-start (webhook ready, no metrics).
+  try {
+    await listenOn(app, { host: options.host, port: options.port, listenTextResolver: https }, 'the webhook', '--port');
+    await listenOn(metricsApp, { host: options.host, port: options.metricsPort, listenTextResolver: (a: string) => `metrics at ${a}/metrics` }, '/metrics', '--metrics-port');
+  } catch (error: unknown) {
+    await Promise.allSettled([app.close(), metricsApp.close()]);
+    throw error;
+  }
+  // Readiness stays false until every cache has synced; serving has started so /healthz answers.
+  cluster?.start().then(
+    () => logger.info('cluster caches synced'),
+    (error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'cluster caches failed to start'),
+  );
+  if (options.auditInterval) await startPeriodicAudit(options.auditInterval, cluster, engine, metrics, logger);
   reloader.start();
   logger.info(
     { port: portOf(app), metricsPort: portOf(metricsApp), mode: config.mode, rules: RULES.length, kinds: engine.judgedKinds() },
@@ -111,13 +124,26 @@ async function connectCluster(options: ServeOptions, logger: Logger): Promise<Li
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     ...(options.context ? { context: options.context } : {}),
   });
-  const provider = new LiveWorldProvider(kc, { logger });
-  // Readiness stays false until every cache has synced; serving starts at once so /healthz answers.
-  provider.start().then(
-    () => logger.info('cluster caches synced'),
-    (error: unknown) => logger.error({ err: error instanceof Error ? error.message : String(error) }, 'cluster caches failed to start'),
-  );
-  return provider;
+  // Started by serve once both ports are bound.
+  return new LiveWorldProvider(kc, { logger });
+}
+
+/** Why a port could not be bound, in the user's terms; other listen errors are bugs and pass through. */
+const LISTEN_PROBLEMS: Readonly<Record<string, string>> = {
+  EADDRINUSE: 'the port is already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not available on this machine',
+};
+
+async function listenOn(app: FastifyInstance, listen: FastifyListenOptions & { host: string; port: number }, what: string, flag: string): Promise<void> {
+  try {
+    await app.listen(listen);
+  } catch (error: unknown) {
+    const code = (error as { code?: unknown }).code;
+    const problem = typeof code === 'string' ? LISTEN_PROBLEMS[code] : undefined;
+    if (!problem) throw error;
+    throw new ListenError(`cannot listen for ${what} on ${listen.host}:${listen.port} (${flag}): ${problem}`, { cause: error });
+  }
 }
 
 function printDevHelp(caFile: string, port: number): void {

@@ -25,18 +25,21 @@ export function inCluster(env: Readonly<Record<string, string | undefined>> = pr
 export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
   const env = options.env ?? process.env;
   const kc = new KubeConfig();
+  let source = 'the in-cluster service account';
   const explicit = options.kubeconfig ?? firstPath(env.KUBECONFIG);
   if (explicit !== undefined) {
     if (!existsSync(explicit)) throw new KubeError('DDG_KUBECONFIG_MISSING', `kubeconfig not found: ${explicit}`);
-    kc.loadFromFile(explicit);
+    source = explicit;
+    readKubeConfig(explicit, () => kc.loadFromFile(explicit));
   } else if (inCluster(env)) {
-    kc.loadFromCluster();
+    readKubeConfig(source, () => kc.loadFromCluster());
   } else {
     const home = join(env.HOME ?? homedir(), '.kube', 'config');
     if (!existsSync(home)) {
       throw new KubeError('DDG_KUBECONFIG_MISSING', `no cluster configuration: not running in a pod, $KUBECONFIG is unset and ${home} does not exist; pass --kubeconfig`);
     }
-    kc.loadFromFile(home);
+    source = home;
+    readKubeConfig(home, () => kc.loadFromFile(home));
   }
   if (options.context !== undefined) {
     if (!kc.getContextObject(options.context)) {
@@ -45,8 +48,35 @@ export function loadKubeConfig(options: KubeConfigOptions = {}): KubeConfig {
     }
     kc.setCurrentContext(options.context);
   }
-  if (!kc.getCurrentCluster()) throw new KubeError('DDG_KUBECONFIG_MISSING', 'the kubeconfig names no current context with a cluster; pass --context');
+  if (!kc.getCurrentCluster()) throw noCurrentCluster(kc, source);
   return kc;
+}
+
+/** client-node throws js-yaml's multi-line YAMLException, or a bare Error for a missing field: one line instead. */
+function readKubeConfig(source: string, load: () => void): void {
+  try {
+    load();
+  } catch (error: unknown) {
+    const yaml = error as { reason?: unknown; mark?: { line?: unknown } };
+    const reason = typeof yaml.reason === 'string'
+      ? `invalid YAML${typeof yaml.mark?.line === 'number' ? ` at line ${yaml.mark.line + 1}` : ''}: ${yaml.reason}`
+      // An empty file or a scalar: client-node reads fields of undefined.
+      : error instanceof TypeError ? 'not a kubeconfig (expected a YAML mapping with clusters, users and contexts)'
+      : (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new KubeError('DDG_KUBECONFIG_INVALID', `cannot read the kubeconfig ${source}: ${reason}`, { cause: error });
+  }
+}
+
+function noCurrentCluster(kc: KubeConfig, source: string): KubeError {
+  const contexts = kc.getContexts().map((c) => c.name);
+  const known = contexts.length ? `; its contexts: ${contexts.join(', ')}` : '; it has no contexts';
+  const current = kc.getCurrentContext();
+  const why = !current
+    ? `the kubeconfig ${source} sets no current-context`
+    : kc.getContextObject(current)
+      ? `the current context "${current}" of the kubeconfig ${source} names a cluster it does not have`
+      : `the current context "${current}" is not in the kubeconfig ${source}`;
+  return new KubeError('DDG_KUBECONFIG_INVALID', `${why}${known}; pass --context NAME`);
 }
 
 /** $KUBECONFIG may list several files; client-node reads one, so take the first that exists. */

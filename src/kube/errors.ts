@@ -1,6 +1,7 @@
 /** Why the audit (or the live world) could not talk to the cluster; each code is a distinct user fix. */
 export type KubeErrorCode =
   | 'DDG_KUBECONFIG_MISSING'
+  | 'DDG_KUBECONFIG_INVALID'
   | 'DDG_KUBE_CONTEXT_UNKNOWN'
   | 'DDG_KUBE_UNREACHABLE'
   | 'DDG_KUBE_FORBIDDEN'

@@ -49,6 +49,8 @@ export interface AdmissionResponse {
   allowed: boolean;
   status?: DenialStatus;
   warnings?: string[];
+  /** Recorded by the API server in its audit log as `<webhook name>/<key>`. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface AdmissionReviewResponse {

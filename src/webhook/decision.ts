@@ -2,6 +2,8 @@ import type { Finding } from '../engine/types.js';
 import type { ObjectRef } from '../k8s/types.js';
 import { describeRef } from '../k8s/types.js';
 import type { WebhookConfig } from './config.js';
+import { explainCommand, findingInFull, readMore, sentence } from '../report/explain.js';
+import { auditAnnotationsFor } from './audit-annotations.js';
 import { fitWarnings, warningText } from './warnings.js';
 
 export interface Decision {
@@ -11,6 +13,8 @@ export interface Decision {
   /** Rule ids (and `lookup`) behind the denial, for the log and metrics. */
   denyingRules: string[];
   warnings: string[];
+  /** Every finding in full (fix and where to read more), for the API server's audit log. */
+  auditAnnotations: Record<string, string>;
 }
 
 export interface DecisionInput {
@@ -36,20 +40,26 @@ export function decide({ subject, findings, lookupFailures, config }: DecisionIn
   const lookupDenies = enforce && config.lookupFailure === 'deny' ? lookupFailures : [];
   const advisories = live.filter((f) => !errors.includes(f));
   const warnings = fitWarnings([
-    ...advisories.map((f) => warningText(`[${f.ruleId}] ${aboutOther(f, subject)}`, f.message)),
+    ...advisories.map((f) => warningText(`[${f.ruleId}] ${aboutOther(f, subject)}`, f.message, [` (${readMore(f.ruleId)})`, ` (${explainCommand(f.ruleId)})`])),
     ...(lookupDenies.length ? [] : lookupFailures.map((reason) => warningText(`[${LOOKUP_ID}] `, `could not check: ${reason}`))),
   ]);
   const lines = [
     ...errors.map((f) => `[${f.ruleId}] ${aboutOther(f, subject)}${sentence(f.message)} ${f.remediation}`),
     ...lookupDenies.map((reason) => `[${LOOKUP_ID}] could not check: ${sentence(reason)} Retry when the cluster answers.`),
   ];
-  if (lines.length === 0) return { allowed: true, denyingRules: [], warnings };
+  // Warnings are cut to fit the API server's limits; the audit log gets each finding whole.
+  const auditAnnotations = auditAnnotationsFor([
+    ...live.map((f) => ({ key: f.ruleId, text: findingInFull(f) })),
+    ...lookupFailures.map((reason) => ({ key: LOOKUP_ID, text: `could not check: ${sentence(reason)}` })),
+  ]);
+  if (lines.length === 0) return { allowed: true, denyingRules: [], warnings, auditAnnotations };
   const count = `${lines.length} ${lines.length === 1 ? 'problem' : 'problems'}`;
   return {
     allowed: false,
     message: [`ddguard denied ${describeRef(subject)}: ${count}`, ...lines].join('\n'),
     denyingRules: [...new Set([...errors.map((f) => f.ruleId), ...(lookupDenies.length ? [LOOKUP_ID] : [])])],
     warnings,
+    auditAnnotations,
   };
 }
 
@@ -58,9 +68,4 @@ function aboutOther(finding: Finding, subject: ObjectRef): string {
   const { kind, namespace, name } = finding.object;
   const same = kind === subject.kind && name === subject.name && (namespace ?? '') === (subject.namespace ?? '');
   return same ? '' : `${describeRef(finding.object)}: `;
-}
-
-function sentence(text: string): string {
-  const trimmed = text.trim();
-  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }

@@ -12,6 +12,11 @@ export class WebhookConfigError extends Error {
   }
 }
 
+/** A port serve was told to use cannot be bound (in use, privileged, no such address). */
+export class ListenError extends Error {
+  readonly code = 'DDG_LISTEN';
+}
+
 /** The serving certificate or key cannot be read or does not form a usable pair. */
 export class CertificateError extends Error {
   readonly code = 'DDG_CERTIFICATE';

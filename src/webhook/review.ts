@@ -166,11 +166,13 @@ function answer(
   const request = review.request;
   const decision = decide({ subject: subjectOf(request), findings, lookupFailures, config });
   const response: AdmissionResponse = { uid: request.uid, allowed: decision.allowed };
-  if (decision.message || decision.warnings.length) {
+  const annotations = Object.entries(decision.auditAnnotations);
+  if (decision.message || decision.warnings.length || annotations.length) {
     // Only text going back needs the scrub; most reviews answer a bare "allowed".
     const secrets = secretValuesIn([request.object, request.oldObject]);
     if (decision.message) response.status = { code: 403, reason: 'Forbidden', message: scrub(decision.message, secrets) };
     if (decision.warnings.length) response.warnings = decision.warnings.map((w) => scrub(w, secrets));
+    if (annotations.length) response.auditAnnotations = Object.fromEntries(annotations.map(([key, value]) => [key, scrub(value, secrets)]));
   }
   return {
     response: { apiVersion: review.apiVersion, kind: 'AdmissionReview', response },

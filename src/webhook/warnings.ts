@@ -1,10 +1,11 @@
 /**
  * The API server's warning limits (k8s.io/apiserver endpoints/filters/warning.go): 4,096 runes in total for a
  * request, shared with other webhooks; past that it cuts every warning to 256 runes, then drops the rest.
- * ddguard keeps each warning short and the list within the total, so nothing it says is cut.
+ * ddguard keeps each warning within 256 runes and the list within the total, so nothing it says is cut, even
+ * when other webhooks' warnings push the request into truncation.
  */
 export const WARNING_TOTAL_RUNES = 4 * 1024;
-export const WARNING_ITEM_AIM_RUNES = 120;
+export const WARNING_ITEM_MAX_RUNES = 256;
 
 /** Runes, as the API server counts them (a code point, not a UTF-16 unit). */
 export function runeLength(text: string): number {
@@ -17,7 +18,7 @@ export function runeLength(text: string): number {
  * `text` within `limit` runes. A long text is cut at the last clause boundary (`. `, `: `, `; `) past half the
  * limit, so the warning ends on a whole thought; failing that at a word; an ellipsis marks the cut.
  */
-export function shorten(text: string, limit = WARNING_ITEM_AIM_RUNES): string {
+export function shorten(text: string, limit = WARNING_ITEM_MAX_RUNES): string {
   const runes = [...text.replace(/\s+/g, ' ').trim()];
   if (runes.length <= limit) return runes.join('');
   const head = runes.slice(0, limit - 1).join('');
@@ -27,12 +28,19 @@ export function shorten(text: string, limit = WARNING_ITEM_AIM_RUNES): string {
   return `${space > limit / 2 ? head.slice(0, space) : head}…`;
 }
 
-/** Shortest room a warning's text gets after its `[rule-id] Kind ns/name: ` prefix, however long that is. */
+/** Shortest room a warning's text gets between its `[rule-id] Kind ns/name: ` prefix and its pointer. */
 const MIN_TEXT_RUNES = 60;
 
-/** One warning: the prefix whole, the text shortened to what is left of the aim. */
-export function warningText(prefix: string, text: string): string {
-  return `${prefix}${shorten(text, Math.max(MIN_TEXT_RUNES, WARNING_ITEM_AIM_RUNES - runeLength(prefix)))}`;
+/**
+ * One warning: the prefix and the pointer to more (`(more: ddguard explain …)`) whole, the text shortened to
+ * what is left of 256 runes. Of the pointers given, longest first, the first that leaves the text its minimum
+ * is used; with a very long object name the last one is, and the warning may pass 256 runes.
+ */
+export function warningText(prefix: string, text: string, pointers: readonly string[] = []): string {
+  const fixed = runeLength(prefix);
+  const pointer = pointers.find((p) => fixed + runeLength(p) + MIN_TEXT_RUNES <= WARNING_ITEM_MAX_RUNES) ?? pointers.at(-1) ?? '';
+  const room = Math.max(MIN_TEXT_RUNES, WARNING_ITEM_MAX_RUNES - fixed - runeLength(pointer));
+  return `${prefix}${shorten(text, room)}${pointer}`;
 }
 
 /**

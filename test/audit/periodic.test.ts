@@ -38,7 +38,9 @@ t.test('violations become gauge series and one Event each, not one per run', asy
   t.equal(s?.value, 1);
   const posted = events().length;
   t.ok(posted >= 1, 'an Event per violation');
-  t.ok(events().some((e) => String((e as { message?: string }).message).startsWith('[kubelet-host-per-node]')));
+  const kubelet = events().map((e) => String((e as { message?: string }).message)).find((m) => m.startsWith('[kubelet-host-per-node]'));
+  t.match(kubelet, /^\[kubelet-host-per-node\] DaemonSet datadog\/datadog: .+ Fix: .+ More: `ddguard explain kubelet-host-per-node` or docs\/rules\.md#kubelet-host-per-node\.$/,
+    'the whole finding: what, the fix and where to read more');
   await periodic.runOnce();
   await periodic.runOnce();
   t.equal(events().length, posted, 'a standing violation does not post again');

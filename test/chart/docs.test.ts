@@ -5,8 +5,8 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { CHART, runToolAsync } from '../support/helm.js';
 
-// Values whose defaults are whole Kubernetes objects: documented as one row, not field by field.
-const DOCUMENTED_WHOLE = new Set(['resources', 'podSecurityContext', 'securityContext', 'livenessProbe', 'readinessProbe']);
+// Values whose defaults are whole Kubernetes objects or maps keyed by label: documented as one row, not field by field.
+const DOCUMENTED_WHOLE = new Set(['resources', 'podSecurityContext', 'securityContext', 'livenessProbe', 'readinessProbe', 'webhook.datadogObjects.labels']);
 
 function leafKeys(values: unknown, prefix = ''): string[] {
   if (typeof values !== 'object' || values === null || Array.isArray(values) || Object.keys(values).length === 0 || DOCUMENTED_WHOLE.has(prefix)) {

@@ -62,15 +62,19 @@ t.test('Datadog objects in every shape are sent', async (t) => {
   const pod = (spec: Record<string, unknown>, labels?: Record<string, string>): KubeObject => ({
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd', ...(labels ? { labels } : {}) }, spec,
   });
-  t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'gcr.io/datadoghq/agent:7' }] }))).sent, 'a Pod running the Agent');
-  t.ok(isSent(requestFor(pod({ initContainers: [{ name: 'i', image: 'public.ecr.aws/datadog/agent:7' }], containers: [{ name: 'a', image: 'x' }] }))).sent, 'an init container');
-  t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'mirror.corp/agent:7', env: [{ name: 'DD_API_KEY', value: 'x' }] }] }))).sent, 'a mirrored image with DD_ variables');
+  t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'gcr.io/datadoghq/cluster-agent:7' }] }))).sent, 'a Pod running the Cluster Agent');
+  t.ok(isSent(requestFor(pod({ initContainers: [{ name: 'i', image: 'public.ecr.aws/datadog/cluster-agent:7' }], containers: [{ name: 'a', image: 'x' }] }))).sent, 'an init container');
+  const mirrored = { containers: [{ name: 'a', image: 'mirror.corp/agent:7', env: [{ name: 'DD_API_KEY', value: 'x' }] }] };
+  t.ok(isSent(requestFor({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'd' }, spec: { template: { spec: mirrored } } })).sent,
+    'a DaemonSet running a mirrored image with DD_API_KEY (a node Agent, for detectComponent)');
+  t.notOk(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'app:1', env: [{ name: 'DD_ENV', value: 'x' }, { name: 'DD_SERVICE', value: 'x' }, { name: 'DD_AGENT_HOST', value: 'x' }] }] }))).sent,
+    'an application with only tagging and tracing variables is not sent');
   t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'mirror.corp/x' }] }, { 'agent.datadoghq.com/component': 'agent' }))).sent, 'the component label');
   const cron: KubeObject = {
     apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'd' },
-    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'a', image: 'datadog/agent:7' }] } } } } },
+    spec: { schedule: '* * * * *', jobTemplate: { spec: { template: { spec: { containers: [{ name: 'a', image: 'datadog/agent:7', env: [{ name: 'DD_CLC_RUNNER_ENABLED', value: 'true' }] }] } } } } },
   };
-  t.ok(isSent(requestFor(cron)).sent, 'a CronJob running the Agent');
+  t.ok(isSent(requestFor(cron)).sent, 'a CronJob running a cluster-checks runner');
   const dda: KubeObject = { apiVersion: 'datadoghq.com/v2alpha1', kind: 'DatadogAgent', metadata: { name: 'datadog', namespace: 'd' }, spec: {} };
   t.ok(isSent(requestFor(dda)).sent, 'a DatadogAgent');
 });

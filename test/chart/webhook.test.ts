@@ -58,7 +58,9 @@ t.test('the webhook rules are exactly the kinds and operations the rule registry
       return operations.map((op) => `${r.group}/${r.version}/${r.resource}/${r.scope}/${op}`);
     })
     .sort();
+  // rbac-others and secrets-others repeat their group's rules for the objects that are not Datadog's.
   const rendered = hooks
+    .filter((hook) => !hook.name.includes('-others.'))
     .flatMap((hook) => hook.rules)
     .flatMap((rule) =>
       rule.apiGroups.flatMap((group) =>
@@ -71,17 +73,23 @@ t.test('the webhook rules are exactly the kinds and operations the rule registry
   t.ok(expected.length > 0, 'the registry judges some kinds');
   t.same(rendered, expected, 'charts/ddguard/files/webhooks.yaml matches src/rules (update the file when a rule kind changes)');
   t.equal(new Set(rendered).size, rendered.length, 'no kind is sent twice');
+  for (const others of hooks.filter((hook) => hook.name.includes('-others.'))) {
+    t.same(others.rules, byName(hooks, others.name.replace('-others.', '.')).rules, `${others.name}: the rules of its group`);
+  }
 });
 
 t.test('each webhook follows the safety defaults', async (t) => {
   const service = only(defaults, 'Service') as { metadata: { name: string }; spec: { ports: { name: string; port: number; targetPort: string }[] } };
   const httpsPort = service.spec.ports.find((p) => p.name === 'https');
-  t.same(hooks.map((h) => h.name).sort(), ['datadogagents.ddguard.io', 'rbac.ddguard.io', 'secrets.ddguard.io', 'workloads.ddguard.io']);
+  t.same(hooks.map((h) => h.name).sort(), [
+    'datadogagents.ddguard.io', 'rbac-others.ddguard.io', 'rbac.ddguard.io', 'secrets-others.ddguard.io', 'secrets.ddguard.io', 'workloads.ddguard.io',
+  ]);
   for (const hook of hooks) {
     t.same(hook.admissionReviewVersions, ['v1'], `${hook.name}: admissionReviewVersions`);
     t.equal(hook.sideEffects, 'None', `${hook.name}: sideEffects`);
     t.equal(hook.timeoutSeconds, 5, `${hook.name}: timeoutSeconds`);
-    t.equal(hook.failurePolicy, 'Fail', `${hook.name}: failurePolicy`);
+    // Only the webhooks that see Datadog's objects alone fail closed (test/chart/fail-safe.test.ts).
+    t.equal(hook.failurePolicy, hook.name.includes('-others.') ? 'Ignore' : 'Fail', `${hook.name}: failurePolicy`);
     t.equal(hook.matchPolicy, 'Equivalent', `${hook.name}: matchPolicy`);
     t.same(hook.clientConfig.service, { name: service.metadata.name, namespace: NAMESPACE, path: '/validate', port: httpsPort?.port });
     t.same(hook.namespaceSelector.matchExpressions, [
@@ -96,16 +104,18 @@ t.test('failurePolicy, timeout and excluded namespaces are configurable', async 
   const custom = webhooksOf(render({
     webhook: {
       failurePolicy: 'Ignore',
-      failurePolicyOverrides: { secrets: 'Fail' },
+      othersFailurePolicy: 'Fail',
+      failurePolicyOverrides: { secrets: 'Fail', 'rbac-others': 'Ignore' },
       timeoutSeconds: 3,
       excludeNamespaces: ['sandbox'],
       namespaceSelectorExpressions: [{ key: 'ddguard.io/ignore', operator: 'DoesNotExist' }],
     },
   }));
   t.equal(byName(custom, 'secrets.ddguard.io').failurePolicy, 'Fail');
-  for (const name of ['workloads.ddguard.io', 'rbac.ddguard.io', 'datadogagents.ddguard.io']) {
+  for (const name of ['workloads.ddguard.io', 'rbac.ddguard.io', 'datadogagents.ddguard.io', 'rbac-others.ddguard.io']) {
     t.equal(byName(custom, name).failurePolicy, 'Ignore', name);
   }
+  t.equal(byName(custom, 'secrets-others.ddguard.io').failurePolicy, 'Fail', 'othersFailurePolicy');
   for (const hook of custom) {
     t.equal(hook.timeoutSeconds, 3);
     t.same(hook.namespaceSelector.matchExpressions, [
@@ -122,14 +132,16 @@ t.test('matchConditions are sent only to clusters that support them', async (t) 
   const beta = webhooksOf(render({}, '1.28.0'));
   t.ok(beta.every((hook) => (hook.matchConditions ?? []).length > 0), '1.28: every webhook has matchConditions');
 
-  t.same(conditionNames(hooks, 'secrets.ddguard.io'), ['not-kubernetes-controller', 'not-service-account-token', 'holds-cluster-agent-token']);
-  t.same(conditionNames(hooks, 'workloads.ddguard.io'), ['not-kubernetes-controller', 'runs-datadog']);
-  t.same(conditionNames(hooks, 'rbac.ddguard.io'), ['not-kubernetes-controller']);
+  t.same(conditionNames(hooks, 'secrets.ddguard.io'), ['not-kubernetes-controller', 'not-service-account-token', 'holds-cluster-agent-token', 'datadog-object']);
+  t.same(conditionNames(hooks, 'secrets-others.ddguard.io'), ['not-kubernetes-controller', 'not-service-account-token', 'holds-cluster-agent-token', 'not-datadog-object']);
+  t.same(conditionNames(hooks, 'workloads.ddguard.io'), ['not-kubernetes-controller', 'datadog-component']);
+  t.same(conditionNames(hooks, 'rbac.ddguard.io'), ['not-kubernetes-controller', 'datadog-object']);
+  t.same(conditionNames(hooks, 'rbac-others.ddguard.io'), ['not-kubernetes-controller', 'not-datadog-object']);
   t.same(conditionNames(hooks, 'datadogagents.ddguard.io'), ['not-kubernetes-controller']);
 
   const noSkip = webhooksOf(render({ webhook: { skipKubernetesControllers: false } }));
-  t.notOk('matchConditions' in byName(noSkip, 'rbac.ddguard.io'), 'rbac: nothing left to match on');
-  t.same(conditionNames(noSkip, 'workloads.ddguard.io'), ['runs-datadog']);
+  t.notOk('matchConditions' in byName(noSkip, 'datadogagents.ddguard.io'), 'datadogagents: nothing left to match on');
+  t.same(conditionNames(noSkip, 'workloads.ddguard.io'), ['datadog-component']);
   const off = webhooksOf(render({ webhook: { matchConditions: false } }));
   t.ok(off.every((hook) => !('matchConditions' in hook)), 'webhook.matchConditions=false removes them all');
 });

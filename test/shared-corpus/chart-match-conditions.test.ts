@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
+import { detectComponent } from '../../src/datadog/components.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { admitted, hasTokenKey, isSent, requestFor, type AdmissionRequest } from '../chart/match.js';
 import { CAPTURED_CHART, corpusFiles, SHARED } from '../support/shared.js';
@@ -13,6 +14,7 @@ import { CAPTURED_CHART, corpusFiles, SHARED } from '../support/shared.js';
 t.test('the official Datadog chart, as a real API server sent it, reaches ddguard where it matters', async (t) => {
   const expectedNotSent: Record<string, string> = {
     '0001-Secret-CREATE-datadog.json': 'the API key Secret holds no Cluster Agent token',
+    '0014-Deployment-CREATE-datadog-datadog-operator.json': 'the Operator is no Datadog component: no rule judges it',
   };
   for (const file of readdirSync(CAPTURED_CHART).filter((f) => f.endsWith('.json')).sort()) {
     const review = JSON.parse(readFileSync(join(CAPTURED_CHART, file), 'utf8')) as { request: AdmissionRequest };
@@ -23,7 +25,7 @@ t.test('the official Datadog chart, as a real API server sent it, reaches ddguar
   }
 });
 
-t.test('every workload and token Secret of the official manifests is sent', async (t) => {
+t.test('every Datadog component and token Secret of the official manifests is sent', async (t) => {
   let workloads = 0;
   for (const file of corpusFiles()) {
     const objects = parseAllDocuments(readFileSync(file, 'utf8'))
@@ -31,7 +33,7 @@ t.test('every workload and token Secret of the official manifests is sent', asyn
       .map((doc) => doc.toJS() as unknown)
       .filter((o): o is KubeObject => typeof o === 'object' && o !== null && typeof (o as KubeObject).kind === 'string');
     for (const object of objects) {
-      const isWorkload = ['DaemonSet', 'Deployment', 'StatefulSet', 'Job', 'CronJob', 'Pod'].includes(object.kind ?? '');
+      const isWorkload = detectComponent(object) !== undefined;
       const isToken = object.kind === 'Secret' && hasTokenKey(admitted(object));
       if (!isWorkload && !isToken) continue;
       if (isWorkload) workloads += 1;

@@ -215,7 +215,12 @@ t.test('warn mode never denies: errors become warnings', async (t) => {
   const review = reviewOf(secret(SHORT));
   const { body } = await validate(review);
   t.equal(body.response.allowed, true);
-  t.same(body.response.warnings, ['[test-short-token] The token is 30 bytes, under 32']);
+  t.same(body.response.warnings, ['[test-short-token] The token is 30 bytes, under 32 (more: ddguard explain test-short-token, docs/rules.md#test-short-token)']);
+  // The full finding, with the fix a warning has no room for, goes to the API server's audit log.
+  t.same(Object.keys(body.response.auditAnnotations ?? {}), ['test-short-token']);
+  t.match(body.response.auditAnnotations?.['test-short-token'],
+    /^\[test-short-token\] Secret \S+: The token is 30 bytes, under 32\. Fix: .+ More: `ddguard explain test-short-token` or docs\/rules\.md#test-short-token\.$/);
+  t.notMatch(JSON.stringify(body), SHORT, 'never the token');
   t.match(admissionLine(logs, review.request.uid), { decision: 'allow', rules: ['test-short-token'] });
 });
 
@@ -223,7 +228,8 @@ t.test('warning findings are returned as warnings on an allowed request', async 
   const { validate } = await testServer({ rules: TEST_RULES });
   const { body } = await validate(reviewOf(deployment({ tier: 'web' })));
   t.equal(body.response.allowed, true);
-  t.same(body.response.warnings, ['[test-missing-app-label] The Deployment has no app label']);
+  t.same(body.response.warnings, ['[test-missing-app-label] The Deployment has no app label (more: ddguard explain test-missing-app-label, docs/rules.md#test-missing-app-label)']);
+  t.match(body.response.auditAnnotations, { 'test-missing-app-label': /^\[test-missing-app-label\] Deployment .*Fix: /u });
 });
 
 t.test('lookup failures', async (t) => {
@@ -244,7 +250,7 @@ t.test('lookup failures', async (t) => {
     const { body } = await validate(review);
     t.equal(body.response.allowed, true);
     t.same(body.response.warnings, [
-      '[test-needs-secret] Could not check Secret "needed": the cluster lookup failed: connect ECONNREFUSED 10.96.0.1:443',
+      '[test-needs-secret] Could not check Secret "needed": the cluster lookup failed: connect ECONNREFUSED 10.96.0.1:443 (more: ddguard explain test-needs-secret, docs/rules.md#test-needs-secret)',
       '[lookup] could not check: the cluster lookup failed: connect ECONNREFUSED 10.96.0.1:443',
     ]);
     t.match(await metrics.text(), /ddguard_lookup_errors_total 1/);

@@ -74,3 +74,22 @@ app.kubernetes.io/component: admission-webhook
 {{- define "ddguard.configChecksum" -}}
 {{- toYaml .Values.config | sha256sum -}}
 {{- end -}}
+
+{{/*
+CEL that is true when a request is about an object recognisably Datadog's: in one of datadogNamespaces, or
+(new or old copy) named with one of webhook.datadogObjects.nameContains, carrying one of its labels (a value
+starting with one of the listed prefixes; "" accepts any value), or binding a ServiceAccount of
+datadogNamespaces or so named. Lists are rendered with toJson, which is valid CEL list and map syntax.
+*/}}
+{{- define "ddguard.datadogObjectCondition" -}}
+{{- $namespaces := .Values.datadogNamespaces | default list | uniq | toJson -}}
+{{- $names := .Values.webhook.datadogObjects.nameContains | default list | toJson -}}
+{{- $labels := .Values.webhook.datadogObjects.labels | default dict | toJson -}}
+(has(request.namespace) && request.namespace in {{ $namespaces }})
+|| [object, oldObject].exists(o, o != null && has(o.metadata) && (
+(has(o.metadata.name) && {{ $names }}.exists(n, o.metadata.name.contains(n)))
+|| (has(o.metadata.labels) && {{ $labels }}.exists(k, k in o.metadata.labels
+&& {{ $labels }}[k].exists(p, o.metadata.labels[k].startsWith(p))))
+|| (has(o.subjects) && o.subjects.exists(s, s.kind == 'ServiceAccount'
+&& ((has(s.namespace) && s.namespace in {{ $namespaces }}) || {{ $names }}.exists(n, s.name.contains(n)))))))
+{{- end -}}
