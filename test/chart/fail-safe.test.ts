@@ -1,71 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// Fail safe, over our own fixtures (test/chart/fail-safe.ts has the evaluation); over the official corpus and
+// the captured chart install: test/shared-corpus/chart-fail-safe.test.ts.
+import '../support/requires-helm.js';
+import t from 'tap';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import { parseAllDocuments } from 'yaml';
 import { detectComponent } from '../../src/datadog/components.js';
 import { DATADOG_REGISTRIES } from '../../src/datadog/images.js';
-import { Engine } from '../../src/engine/engine.js';
 import { isWorkload } from '../../src/k8s/podTemplate.js';
-import { admissionScope } from '../../src/k8s/resources.js';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { RULES } from '../../src/rules/index.js';
-import { corpusFiles, ROOT, SHARED } from '../support/fixtures.js';
-import { helmTemplate } from '../support/helm.js';
-import { admitted, calledWebhooks, requestFor, type AdmissionRequest, type Webhook } from '../support/webhook-cel.js';
-
-/**
- * Fail safe: with the chart's defaults, a write waits on ddguard (a webhook with failurePolicy Fail) only when
- * it is recognisably Datadog's. Evaluated as the API server would: the rendered webhooks' rules and CEL
- * matchConditions over a table of requests, Datadog's own writes on one side and other teams' on the other.
- */
-
-const FIXTURES = join(ROOT, 'test', 'fixtures', 'fail-safe');
-const engine = new Engine(RULES);
-const operationsByKind = new Map(admissionScope(engine.judgedKinds(), RULES).map((s) => [s.kind as string, s.operations]));
-
-function render(values: Record<string, unknown> = {}, kubeVersion = '1.31.0'): Webhook[] {
-  const objects = helmTemplate({ values: { tls: { mode: 'certManager' }, ...values }, kubeVersion, namespace: 'guard-system' });
-  return (objects.find((o) => o.kind === 'ValidatingWebhookConfiguration')?.['webhooks'] ?? []) as Webhook[];
-}
-const defaults = render();
-
-function objectsOf(file: string): KubeObject[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'))
-    .filter((doc) => doc.errors.length === 0)
-    .map((doc) => doc.toJS() as unknown)
-    .filter((o): o is KubeObject => typeof o === 'object' && o !== null && typeof (o as KubeObject).kind === 'string');
-}
-
-/** Whether a rule of ddguard's judges the object: its kind is judged, a workload is a Datadog component, a Secret holds a token key. */
-function judged(object: KubeObject): boolean {
-  if (!engine.judges(object.kind ?? '')) return false;
-  if (isWorkload(object)) return detectComponent(object) !== undefined;
-  if (object.kind === 'Secret') {
-    const data = admitted(object)['data'];
-    return object['type'] !== 'kubernetes.io/service-account-token' && typeof data === 'object' && data !== null
-      && ('token' in data || 'DD_CLUSTER_AGENT_AUTH_TOKEN' in data);
-  }
-  return true;
-}
-
-/** Every write of the object the webhooks are registered for: CREATE, UPDATE and, where judged, DELETE. */
-function writesOf(object: KubeObject): { label: string; request: AdmissionRequest }[] {
-  const name = `${object.kind} ${object.metadata?.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata?.name}`;
-  return (operationsByKind.get(object.kind ?? '') ?? ['CREATE', 'UPDATE']).map((operation) => ({
-    label: `${operation} ${name}`,
-    request: requestFor(object, { operation, ...(operation === 'CREATE' ? {} : { oldObject: object }) }),
-  }));
-}
-
-const describe = (hooks: Webhook[]) => hooks.map((h) => `${h.name} (${h.failurePolicy})`).join(', ') || 'none';
-
-/** Datadog's write: never behind a fail-open webhook, and behind a failing-closed one whenever ddguard judges it. */
-function assertDatadogWrite(t: Test, hooks: Webhook[], object: KubeObject, label: string, request: AdmissionRequest): void {
-  const called = calledWebhooks(hooks, request);
-  const expected = judged(object) ? 1 : 0;
-  t.ok(called.length === expected && called.every((h) => h.failurePolicy === 'Fail'),
-    `${label}: ${expected ? 'one failing-closed webhook' : 'no webhook'} (called: ${describe(called)})`);
-}
+import { calledWebhooks, requestFor, type AdmissionRequest, type Webhook } from '../support/webhook-cel.js';
+import { assertDatadogWrite, defaults, describe, FIXTURES, judged, objectsOf, render, writesOf } from './fail-safe.js';
 
 t.test('Datadog\'s own writes wait on ddguard (failurePolicy Fail) whenever a rule judges them', async (t) => {
   const objects = objectsOf(join(FIXTURES, 'datadog.yaml'));
@@ -156,29 +99,5 @@ t.test('the values that move the line', async (t) => {
     t.same(hooks.map((h) => `${h.name}=${h.failurePolicy}`).sort(),
       ['datadogagents.ddguard.io=Fail', 'rbac.ddguard.io=Ignore', 'secrets.ddguard.io=Ignore', 'workloads.ddguard.io=Ignore'],
       `${why}: nothing can be recognised, so only DatadogAgents fail closed`);
-  }
-});
-
-const sharedSkip = existsSync(SHARED) ? false : `../shared is not here: the official Datadog corpus and captured reviews are not in this clone (${SHARED})`;
-
-t.test('every object of the official corpus that ddguard judges waits on it; none fails open (../shared)', { skip: sharedSkip }, async (t) => {
-  let writes = 0;
-  for (const file of corpusFiles()) {
-    for (const object of objectsOf(file)) {
-      for (const { label, request } of writesOf(object)) {
-        if (judged(object)) writes += 1;
-        assertDatadogWrite(t, defaults, object, `${file.slice(SHARED.length + 1)}: ${label}`, request);
-      }
-    }
-  }
-  t.ok(writes >= 100, `the corpus has judged writes (${writes})`);
-});
-
-t.test('the official chart as a real API server sent it waits on ddguard (../shared)', { skip: sharedSkip }, async (t) => {
-  const dir = join(SHARED, 'captured-admission', 'datadog-chart');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    const { request } = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { request: AdmissionRequest };
-    const object = (request.object ?? request.oldObject) as KubeObject;
-    assertDatadogWrite(t, defaults, object, file, request);
   }
 });
