@@ -13,14 +13,28 @@ export class SourceDocument {
   private json: JsonPointerLines | undefined;
   private block: BlockLines | undefined;
   private parsed: PointerLines | undefined;
+  private kept: SourceDocument | undefined;
 
   constructor(
     readonly file: string,
-    readonly text: string,
+    private readonly source: string | Buffer,
     /** 1-based line of the document's first character in the file. */
     readonly firstLine: number,
     readonly format: 'yaml' | 'json' = 'yaml',
   ) {}
+
+  get text(): string {
+    return typeof this.source === 'string' ? this.source : this.source.toString('utf8');
+  }
+
+  /**
+   * This document with its text copied out of the file's (as UTF-8 bytes, outside the JS heap), for lines
+   * asked after the rest of the file is gone; one copy however many of its objects keep it.
+   */
+  detached(): SourceDocument {
+    if (typeof this.source !== 'string') return this;
+    return (this.kept ??= new SourceDocument(this.file, Buffer.from(this.source, 'utf8'), this.firstLine, this.format));
+  }
 
   lineOf(pointer: string): number {
     return this.firstLine - 1 + this.localLineOf(pointer);
@@ -43,6 +57,14 @@ export class LoadedObject {
 
   get file(): string {
     return this.document.file;
+  }
+
+  /**
+   * This object, or `object` (a copy of it), with a copy of its document's text, so lines can still be named
+   * once the file is let go.
+   */
+  detached(object: KubeObject = this.object): LoadedObject {
+    return new LoadedObject(object, this.document.detached(), this.base);
   }
 
   /** Line of the object itself. */
