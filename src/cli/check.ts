@@ -50,10 +50,10 @@ async function runCheck(paths: string[], flags: CheckFlags): Promise<number> {
     const report = check.finish(files, problems);
     const output = renderForOutput(flags.format, report, { config, failOn: flags.failOn, isTTY: process.stdout.isTTY });
     await write(output);
-    // The text report lists them itself; a machine-readable one on stdout is not what a person reads in a CI log.
-    if (flags.format !== 'text') for (const problem of problems) process.stderr.write(`ddguard check: ${problemLocation(problem)}: ${problem.message}\n`);
+    // On stderr too: a report written to a file, or machine-readable, is not what a person reads in a CI log.
+    for (const problem of report.problems ?? []) process.stderr.write(`ddguard check: ${problemLocation(problem)}: ${problem.message}\n`);
     if (report.objects.length === 0 && problems.length === 0) process.stderr.write('ddguard check: warning: no Kubernetes objects found in the given paths\n');
-    if (problems.length > 0) return EXIT.usage;
+    if (report.problems?.length) return EXIT.usage;
     return failsRun(report, flags.failOn) ? EXIT.findings : EXIT.clean;
   } catch (error: unknown) {
     if (error instanceof ManifestParseError || error instanceof ManifestInputError || error instanceof ConfigError) {

@@ -8,8 +8,12 @@ import { RecordingWorld, sameAnswers, type Question } from '../world/storeQuesti
 import { isReferenceable } from '../world/storeRetention.js';
 import { StoreWorld } from '../world/storeWorld.js';
 import type { CheckedObject, CheckReport, InputProblem } from '../report/report.js';
-import type { LoadedObject } from './loadedObject.js';
+import { ManifestInputError } from './errors.js';
+import { FileTexts, type LoadedObject } from './loadedObject.js';
 import { StringTable } from './strings.js';
+
+/** Objects judged in one memo scope at the end of the input. */
+const MEMO_BATCH = 16;
 
 export interface CheckOptions {
   /** Namespace of namespaced objects that name none (helm's and kubectl's `default`). */
@@ -38,6 +42,8 @@ export class ManifestCheck {
   private readonly strings = new StringTable();
   private readonly rows: CheckedObject[] = [];
   private readonly pending: Pending[] = [];
+  /** Files read again for the lines of what is judged at the end; other texts (standard input) are copied. */
+  private readonly files = new FileTexts();
   /** Kinds some rule judges: a kept object of another kind (a Role, a Service) needs no line for the end. */
   private readonly judgedKinds: ReadonlySet<string>;
 
@@ -66,31 +72,51 @@ export class ManifestCheck {
     if (isReferenceable(object, this.defaultNamespace)) {
       const kept = this.strings.copy(object);
       this.store.upsert(kept);
-      if (this.judgedKinds.has(object.kind ?? '')) this.pending.push({ row, entry: entry.detached(kept) });
+      if (this.judgedKinds.has(object.kind ?? '')) this.pending.push({ row, entry: this.detach(entry, kept) });
       return;
     }
     const world = new RecordingWorld(this.store);
     this.settle(row, entry, this.engine.evaluate(object, world));
-    if (world.questions.length > 0) this.pending.push({ row, entry: entry.detached(this.strings.copy(object)), questions: world.questions });
+    if (world.questions.length > 0) this.pending.push({ row, entry: this.detach(entry, this.strings.copy(object)), questions: world.questions });
   }
 
   /** Judges what waited for the whole input and returns the report, objects and findings in input order. */
-  finish(files: readonly string[], problems: readonly InputProblem[] = []): CheckReport {
+  finish(files: readonly string[], inputProblems: readonly InputProblem[] = []): CheckReport {
+    const problems = [...inputProblems];
     const world = new StoreWorld(this.store, 'manifests');
-    // One memo scope for the whole set: judging a Secret asks about every workload of its namespace, and each
-    // workload's token sources are worked out once, not once per Secret.
-    memoScope(() => {
-      for (let i = 0; i < this.pending.length; i++) {
-        const { row, entry, questions } = this.pending[i]!;
-        if (!questions || !sameAnswers(questions)) this.settle(row, entry, this.engine.evaluate(entry.object, world));
-        // Its document's text and line tables are not needed any more.
-        this.pending[i] = undefined as unknown as Pending;
-      }
-    });
+    // Memo scopes of a few hundred objects: a Secret's judgement asks about the workloads of its namespace, and
+    // within a scope each workload's token sources are worked out once, not once per Secret; one scope for the
+    // whole set held every answer worked out until the last object was judged.
+    for (let start = 0; start < this.pending.length; start += MEMO_BATCH) {
+      memoScope(() => {
+        for (let i = start; i < Math.min(start + MEMO_BATCH, this.pending.length); i++) {
+          const { row, entry, questions } = this.pending[i]!;
+          if (!questions || !sameAnswers(questions)) this.judgeAgain(row, entry, world, problems);
+          // Its document's text and line tables are not needed any more.
+          this.pending[i] = undefined as unknown as Pending;
+        }
+      });
+    }
     this.pending.length = 0;
+    this.files.release();
     const report: CheckReport = { objects: this.rows, findings: this.rows.flatMap((row) => row.findings), files: [...files] };
-    if (problems.length > 0) report.problems = [...problems];
+    if (problems.length > 0) report.problems = problems;
     return report;
+  }
+
+  private judgeAgain(row: CheckedObject, entry: LoadedObject, world: StoreWorld, problems: InputProblem[]): void {
+    try {
+      this.settle(row, entry, this.engine.evaluate(entry.object, world));
+    } catch (error: unknown) {
+      // Its lines come from its file, read again: a file changed meanwhile cannot be reported on.
+      if (!(error instanceof ManifestInputError)) throw error;
+      row.findings = [];
+      if (!problems.some((p) => p.file === error.path && p.message === error.reason)) problems.push({ file: error.path, message: error.reason });
+    }
+  }
+
+  private detach(entry: LoadedObject, object: KubeObject): LoadedObject {
+    return entry.detached(object, this.files);
   }
 
   private settle(row: CheckedObject, entry: LoadedObject, found: Finding[]): void {

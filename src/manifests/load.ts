@@ -78,7 +78,7 @@ export async function streamManifests(
       problems.push({ file, message: NO_STDIN });
       continue;
     }
-    for (const error of readManifests(text, file, onObject)) problems.push({ file, line: error.line, message: error.reason });
+    for (const error of readManifests(text, file, onObject, file !== STDIN_NAME)) problems.push({ file, line: error.line, message: error.reason });
   }
   return { files: read, problems };
 }

@@ -29,7 +29,13 @@ export function parseManifests(text: string, file: string): LoadedObject[] {
  * it go before the next. A YAML document that does not parse is returned as an error and the next one is read
  * (documents are independent); a JSON file that does not parse is one error.
  */
-export function readManifests(text: string, file: string, onObject: (object: LoadedObject) => void): ManifestParseError[] {
+export function readManifests(
+  text: string,
+  file: string,
+  onObject: (object: LoadedObject) => void,
+  /** The text is `file`'s on disk as read now: lines may be worked out later by reading it again. */
+  onDisk = false,
+): ManifestParseError[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const errors: ManifestParseError[] = [];
   const attempt = (parse: () => void): void => {
@@ -44,14 +50,16 @@ export function readManifests(text: string, file: string, onObject: (object: Loa
   attempt(() => (json = parseJsonIfJson(body, file)));
   if (errors.length > 0) return errors;
   if (json !== undefined) {
-    for (const object of collect(json.value, new SourceDocument(file, body, 1, 'json'))) onObject(object);
+    const place = onDisk ? { offset: 0, fileLength: body.length } : undefined;
+    for (const object of collect(json.value, new SourceDocument(file, body, 1, 'json', place))) onObject(object);
     return errors;
   }
   for (const piece of splitDocuments(body)) {
     attempt(() => {
       const value = parseYamlDocument(piece.text, file, piece.firstLine);
       if (value === undefined || value === null) return;
-      for (const object of collect(value, new SourceDocument(file, piece.text, piece.firstLine))) onObject(object);
+      const place = onDisk ? { offset: piece.offset, fileLength: body.length } : undefined;
+      for (const object of collect(value, new SourceDocument(file, piece.text, piece.firstLine, 'yaml', place))) onObject(object);
     });
   }
   return errors;
