@@ -3,9 +3,9 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import { DEFAULT_ENGINE_CONFIG, Engine } from '../engine/engine.js';
 import { ManifestInputError, ManifestParseError } from '../manifests/errors.js';
-import { checkManifests } from '../manifests/check.js';
-import { loadManifests } from '../manifests/load.js';
-import { failsRun, FAIL_ON, type FailOn } from '../report/report.js';
+import { ManifestCheck } from '../manifests/check.js';
+import { streamManifests } from '../manifests/load.js';
+import { failsRun, FAIL_ON, problemLocation, type FailOn } from '../report/report.js';
 import { FORMATS, type Format } from '../report/render.js';
 import { renderForOutput } from './output.js';
 import { RULES } from '../rules/index.js';
@@ -15,6 +15,7 @@ interface CheckFlags {
   failOn: FailOn;
   config?: string;
   namespace: string;
+  allowEmpty?: boolean;
 }
 
 /** Exit codes: nothing at or above --fail-on, something is, usage or input error. */
@@ -29,7 +30,13 @@ export function registerCheck(program: Command): void {
     .option('-c, --config <file>', 'config file (YAML): severities, exemptions, extra Cluster Agent permissions')
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(FAIL_ON).default('error'))
     .option('-n, --namespace <namespace>', 'namespace of objects that name none, as with helm and kubectl', 'default')
-    .addHelpText('after', '\nExit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or input errors.')
+    .option('--allow-empty', 'accept empty standard input (a rendering expected to produce nothing) instead of failing')
+    .addHelpText(
+      'after',
+      '\nExit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for usage or input errors\n' +
+        '(a file that does not parse, empty standard input): every other file is still checked and reported.\n' +
+        'In a pipeline, use `set -o pipefail` so a failing `helm template` fails the step too.',
+    )
     .action(async (paths: string[], flags: CheckFlags) => {
       process.exitCode = await runCheck(paths, flags);
     });
@@ -38,14 +45,15 @@ export function registerCheck(program: Command): void {
 async function runCheck(paths: string[], flags: CheckFlags): Promise<number> {
   try {
     const config = flags.config ? loadConfigFile(flags.config).engine : DEFAULT_ENGINE_CONFIG;
-    const loaded = await loadManifests(paths);
-    const report = checkManifests(loaded.objects, new Engine(RULES, config), {
-      defaultNamespace: flags.namespace,
-      files: loaded.files,
-    });
+    const check = new ManifestCheck(new Engine(RULES, config), flags.namespace);
+    const { files, problems } = await streamManifests(paths, (object) => check.add(object), { allowEmpty: flags.allowEmpty === true });
+    const report = check.finish(files, problems);
     const output = renderForOutput(flags.format, report, { config, failOn: flags.failOn, isTTY: process.stdout.isTTY });
     await write(output);
-    if (report.objects.length === 0) process.stderr.write('ddguard check: warning: no Kubernetes objects found in the given paths\n');
+    // On stderr too: a report written to a file, or machine-readable, is not what a person reads in a CI log.
+    for (const problem of report.problems ?? []) process.stderr.write(`ddguard check: ${problemLocation(problem)}: ${problem.message}\n`);
+    if (report.objects.length === 0 && problems.length === 0) process.stderr.write('ddguard check: warning: no Kubernetes objects found in the given paths\n');
+    if (report.problems?.length) return EXIT.usage;
     return failsRun(report, flags.failOn) ? EXIT.findings : EXIT.clean;
   } catch (error: unknown) {
     if (error instanceof ManifestParseError || error instanceof ManifestInputError || error instanceof ConfigError) {

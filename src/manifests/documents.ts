@@ -3,6 +3,8 @@ export interface DocumentText {
   text: string;
   /** 1-based line of the document's first character in its file. */
   firstLine: number;
+  /** Index of the document's first character in the text it was cut from. */
+  offset: number;
 }
 
 // A document marker or a directive at column 0 always ends the previous document, even inside a block scalar
@@ -17,7 +19,7 @@ export function splitDocuments(text: string): DocumentText[] {
   let afterDirective = false;
   const cut = (end: number): void => {
     if (end <= start) return;
-    documents.push({ text: text.slice(start, end), firstLine: line });
+    documents.push({ text: text.slice(start, end), firstLine: line, offset: start });
     line += countNewlines(text, start, end);
     start = end;
   };

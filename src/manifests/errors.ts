@@ -16,7 +16,7 @@ export class ManifestInputError extends Error {
   readonly code = 'DDG_MANIFEST_INPUT';
   constructor(
     readonly path: string,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`${path}: ${reason}`);
     this.name = 'ManifestInputError';

@@ -1,8 +1,10 @@
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readFileSync, type Dirent } from 'node:fs';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManifestInputError } from './errors.js';
 import type { LoadedObject } from './loadedObject.js';
-import { parseManifests } from './parse.js';
+import { parseManifests, readManifests } from './parse.js';
+import type { InputProblem } from '../report/report.js';
 
 export const STDIN_PATH = '-';
 /** How findings name standard input. */
@@ -13,6 +15,9 @@ const MANIFEST_EXTENSION = /\.(ya?ml|json)$/i;
 export interface LoadOptions {
   /** Reads standard input; injectable for tests. */
   readStdin?: () => Promise<string>;
+  /** Empty standard input is a rendering that produced nothing (a failed `helm template` upstream): a problem
+   * unless the caller expects it. */
+  allowEmpty?: boolean;
 }
 
 export interface LoadResult {
@@ -21,13 +26,25 @@ export interface LoadResult {
   files: string[];
 }
 
+export interface StreamResult {
+  /** Files read, in order (standard input as `<stdin>`). */
+  files: string[];
+  /** Paths that could not be read and documents that did not parse, in order; the rest was read. */
+  problems: InputProblem[];
+}
+
+export const NO_STDIN = 'no input on stdin (an upstream command such as helm template may have failed; pass --allow-empty if nothing is expected)';
+
 /**
  * Reads files, directories (recursively: `.yaml`, `.yml`, `.json`) and `-` for standard input, in the order
- * given, each file once. A file named explicitly is read whatever its extension.
+ * given, each file once. A file named explicitly is read whatever its extension. Throws the first path that
+ * cannot be read or document that does not parse.
  */
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  const files = await expandPaths(paths);
   const objects: LoadedObject[] = [];
+  const files = await expandPaths(paths, (problem) => {
+    throw new ManifestInputError(problem.file, problem.message);
+  });
   for (const file of files) {
     const text = file === STDIN_NAME ? await (options.readStdin ?? readStandardInput)() : await readText(file);
     for (const object of parseManifests(text, file)) objects.push(object);
@@ -35,7 +52,38 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
   return { objects, files };
 }
 
-async function expandPaths(paths: readonly string[]): Promise<string[]> {
+/**
+ * As loadManifests, handing each object to `onObject` as soon as its document is parsed, one file in memory at
+ * a time; a path that cannot be read or a document that does not parse is recorded and the rest is read.
+ */
+export async function streamManifests(
+  paths: readonly string[],
+  onObject: (object: LoadedObject) => void,
+  options: LoadOptions = {},
+): Promise<StreamResult> {
+  const problems: InputProblem[] = [];
+  const files = await expandPaths(paths, (problem) => problems.push(problem));
+  const read: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = file === STDIN_NAME ? await (options.readStdin ?? readStandardInput)() : await readText(file);
+    } catch (error: unknown) {
+      if (!(error instanceof ManifestInputError)) throw error;
+      problems.push({ file, message: error.reason });
+      continue;
+    }
+    read.push(file);
+    if (file === STDIN_NAME && !options.allowEmpty && text.trim() === '') {
+      problems.push({ file, message: NO_STDIN });
+      continue;
+    }
+    for (const error of readManifests(text, file, onObject, file !== STDIN_NAME)) problems.push({ file, line: error.line, message: error.reason });
+  }
+  return { files: read, problems };
+}
+
+async function expandPaths(paths: readonly string[], onProblem: (problem: InputProblem) => void): Promise<string[]> {
   const files: string[] = [];
   const seen = new Set<string>();
   const add = (file: string, key: string): void => {
@@ -48,13 +96,18 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
       add(STDIN_NAME, STDIN_NAME);
       continue;
     }
-    const info = await statOrThrow(path);
-    if (info.isDirectory()) {
-      for (const file of await walkDirectory(path, new Set())) add(file, await realpath(file));
-    } else if (info.isFile()) {
-      add(path, await realpath(path));
-    } else {
-      throw new ManifestInputError(path, 'not a file or a directory');
+    try {
+      const info = await statOrThrow(path);
+      if (info.isDirectory()) {
+        for (const file of await walkDirectory(path, new Set(), onProblem)) add(file, await realpath(file));
+      } else if (info.isFile()) {
+        add(path, await realpath(path));
+      } else {
+        throw new ManifestInputError(path, 'not a file or a directory');
+      }
+    } catch (error: unknown) {
+      if (!(error instanceof ManifestInputError)) throw error;
+      onProblem({ file: error.path, message: error.reason });
     }
   }
   return files;
@@ -64,18 +117,25 @@ async function expandPaths(paths: readonly string[]): Promise<string[]> {
  * Manifest files under `dir`, sorted so runs are reproducible. Hidden directories and node_modules are not
  * entered: they hold CI workflows and packages, not manifests. Symlinked directories are followed once.
  */
-async function walkDirectory(dir: string, visited: Set<string>): Promise<string[]> {
+async function walkDirectory(dir: string, visited: Set<string>, onProblem: (problem: InputProblem) => void): Promise<string[]> {
   const real = await realpath(dir);
   if (visited.has(real)) return [];
   visited.add(real);
-  const entries = await readdir(dir, { withFileTypes: true });
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (error: unknown) {
+    // An unreadable directory is reported; its siblings are still read.
+    onProblem({ file: dir, message: describeFsError(error) });
+    return [];
+  }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const files: string[] = [];
   for (const entry of entries) {
     const path = join(dir, entry.name);
     const info = entry.isSymbolicLink() ? await stat(path).catch(() => undefined) : entry;
     if (info?.isDirectory()) {
-      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') files.push(...(await walkDirectory(path, visited)));
+      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') files.push(...(await walkDirectory(path, visited, onProblem)));
     } else if (info?.isFile() && MANIFEST_EXTENSION.test(entry.name)) {
       files.push(path);
     }
@@ -93,7 +153,8 @@ async function statOrThrow(path: string) {
 
 async function readText(file: string): Promise<string> {
   try {
-    return await readFile(file, 'utf8');
+    // One synchronous read per file: the promise API's file handles cost more than the read at this size.
+    return readFileSync(file, 'utf8');
   } catch (error: unknown) {
     throw new ManifestInputError(file, describeFsError(error));
   }

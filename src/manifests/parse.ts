@@ -15,18 +15,54 @@ const SCHEMA = CORE_SCHEMA.extend({ implicit: [MERGE] });
 /**
  * Parses one file's text (YAML, multi-document YAML or JSON) into Kubernetes objects. `List` and other `*List`
  * objects are unwrapped; empty documents and documents that are not Kubernetes objects (a values.yaml, a
- * Chart.yaml) are skipped.
+ * Chart.yaml) are skipped. Throws the first document that does not parse.
  */
 export function parseManifests(text: string, file: string): LoadedObject[] {
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const json = parseJsonIfJson(body, file);
-  if (json !== undefined) return collect(json.value, new SourceDocument(file, body, 1, 'json'));
   const out: LoadedObject[] = [];
-  for (const piece of splitDocuments(body)) {
-    const value = parseYamlDocument(piece.text, file, piece.firstLine);
-    if (value !== undefined && value !== null) out.push(...collect(value, new SourceDocument(file, piece.text, piece.firstLine)));
-  }
+  const [error] = readManifests(text, file, (object) => out.push(object));
+  if (error) throw error;
   return out;
+}
+
+/**
+ * As parseManifests, handing each object to `onObject` as soon as its document is parsed, so a caller can let
+ * it go before the next. A YAML document that does not parse is returned as an error and the next one is read
+ * (documents are independent); a JSON file that does not parse is one error.
+ */
+export function readManifests(
+  text: string,
+  file: string,
+  onObject: (object: LoadedObject) => void,
+  /** The text is `file`'s on disk as read now: lines may be worked out later by reading it again. */
+  onDisk = false,
+): ManifestParseError[] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const errors: ManifestParseError[] = [];
+  const attempt = (parse: () => void): void => {
+    try {
+      parse();
+    } catch (error: unknown) {
+      if (!(error instanceof ManifestParseError)) throw error;
+      errors.push(error);
+    }
+  };
+  let json: { value: unknown } | undefined;
+  attempt(() => (json = parseJsonIfJson(body, file)));
+  if (errors.length > 0) return errors;
+  if (json !== undefined) {
+    const place = onDisk ? { offset: 0, fileLength: body.length } : undefined;
+    for (const object of collect(json.value, new SourceDocument(file, body, 1, 'json', place))) onObject(object);
+    return errors;
+  }
+  for (const piece of splitDocuments(body)) {
+    attempt(() => {
+      const value = parseYamlDocument(piece.text, file, piece.firstLine);
+      if (value === undefined || value === null) return;
+      const place = onDisk ? { offset: piece.offset, fileLength: body.length } : undefined;
+      for (const object of collect(value, new SourceDocument(file, piece.text, piece.firstLine, 'yaml', place))) onObject(object);
+    });
+  }
+  return errors;
 }
 
 function parseYamlDocument(text: string, file: string, firstLine: number): unknown {
@@ -34,10 +70,19 @@ function parseYamlDocument(text: string, file: string, firstLine: number): unkno
     return load(text, { schema: SCHEMA, filename: file });
   } catch (error: unknown) {
     if (error instanceof YAMLException) {
-      throw new ManifestParseError(file, firstLine + (error.mark?.line ?? 0), `invalid YAML: ${error.reason}`);
+      throw new ManifestParseError(file, firstLine + (error.mark?.line ?? 0), withTemplateHint(text, `invalid YAML: ${error.reason}`));
     }
     throw error;
   }
+}
+
+// A Go template action: what a chart's templates/ hold before `helm template` renders them.
+const TEMPLATE_ACTION = /\{\{-?\s*[^}]*\}\}/;
+
+/** A raw Helm template is not a broken manifest: say what it is and how to check it. */
+function withTemplateHint(text: string, reason: string): string {
+  if (!TEMPLATE_ACTION.test(text)) return reason;
+  return `a raw Helm template ({{ ... }}), not a rendered manifest: render it first (helm template RELEASE CHART | ddguard check -); ${reason}`;
 }
 
 /** JSON when the text looks like JSON and parses as JSON; a `.json` file that does not is an error. */
@@ -49,7 +94,7 @@ function parseJsonIfJson(text: string, file: string): { value: unknown } | undef
   } catch (error: unknown) {
     if (!file.toLowerCase().endsWith('.json')) return undefined; // YAML flow style, e.g. `{kind: Secret}`
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ManifestParseError(file, jsonErrorLine(text), `invalid JSON: ${reason}`);
+    throw new ManifestParseError(file, jsonErrorLine(text), withTemplateHint(text, `invalid JSON: ${reason}`));
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Finding } from '../engine/types.js';
 import { describeRef } from '../k8s/types.js';
 import { groupByFile } from './group.js';
-import { fails, type CheckedObject, type CheckReport, type FailOn } from './report.js';
+import { fails, problemLocation, type CheckedObject, type CheckReport, type FailOn, type InputProblem } from './report.js';
 
 export interface JunitOptions {
   /** Only findings that fail the run are JUnit failures; the others are listed in the test case's output. */
@@ -22,8 +22,28 @@ export function renderJunit(report: CheckReport, options: JunitOptions): string 
       `  <testsuite name="${xml(file)}" tests="${objects.length}" failures="${suiteFailures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
     );
   }
+  // An input that could not be read is a JUnit error (the test could not run), one suite per file.
+  const problems = report.problems ?? [];
+  for (const [file, inFile] of groupProblems(problems)) {
+    const cases = inFile.map(
+      (problem) =>
+        `    <testcase classname="${xml(file)}" name="${xml(problemLocation(problem))}">\n      <error type="input-error" message="${xml(problem.message)}">${xml(`${problemLocation(problem)}: ${problem.message}`)}</error>\n    </testcase>`,
+    );
+    tests += inFile.length;
+    suites.push(`  <testsuite name="${xml(file)}" tests="${inFile.length}" failures="0" errors="${inFile.length}" skipped="0">\n${cases.join('\n')}\n  </testsuite>`);
+  }
   const body = suites.length > 0 ? `\n${suites.join('\n')}\n` : '\n';
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="ddguard" tests="${tests}" failures="${failures}" errors="0">${body}</testsuites>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="ddguard" tests="${tests}" failures="${failures}" errors="${problems.length}">${body}</testsuites>\n`;
+}
+
+function groupProblems(problems: readonly InputProblem[]): Map<string, InputProblem[]> {
+  const byFile = new Map<string, InputProblem[]>();
+  for (const problem of problems) {
+    const list = byFile.get(problem.file);
+    if (list) list.push(problem);
+    else byFile.set(problem.file, [problem]);
+  }
+  return byFile;
 }
 
 function testCase(file: string, object: CheckedObject, failOn: FailOn): string {

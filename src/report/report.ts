@@ -11,6 +11,19 @@ export interface CheckedObject {
   findings: Finding[];
 }
 
+/**
+ * An input that could not be read or parsed. The run goes on with the rest, every format reports it in its own
+ * way, and the exit status is 2.
+ */
+export interface InputProblem {
+  /** The file (`<stdin>` for standard input) or the path as given. */
+  file: string;
+  /** 1-based line, when the problem is in the text. */
+  line?: number;
+  /** What is wrong and, where there is one, what to do: `invalid YAML: ...`. */
+  message: string;
+}
+
 /** What `ddguard check` found: every renderer reads this and nothing else. */
 export interface CheckReport {
   objects: CheckedObject[];
@@ -19,6 +32,13 @@ export interface CheckReport {
   files: string[];
   /** Where the objects came from when not from files, for the summary line (`the cluster`). */
   scope?: string;
+  /** Inputs that could not be read or parsed, in the order met; absent when there are none. */
+  problems?: InputProblem[];
+}
+
+/** `file:line` (or `file`) of a problem, as editors and CI logs link it. */
+export function problemLocation(problem: InputProblem): string {
+  return problem.line === undefined ? problem.file : `${problem.file}:${problem.line}`;
 }
 
 export interface Summary {

@@ -1,11 +1,11 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
+import type { Invocation, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { EngineConfig } from '../engine/engine.js';
 import type { Finding, Rule } from '../engine/types.js';
 import { describeRef } from '../k8s/types.js';
 import { STDIN_NAME } from '../manifests/load.js';
-import type { CheckReport } from './report.js';
+import { problemLocation, type CheckReport, type InputProblem } from './report.js';
 
 export interface SarifOptions {
   rules: readonly Rule[];
@@ -34,6 +34,8 @@ export function renderSarif(report: CheckReport, options: SarifOptions): string 
       {
         tool: { driver: { name: 'ddguard', version: options.toolVersion, rules: descriptors } },
         results: report.findings.map((finding) => sarifResult(finding, index.get(finding.ruleId) ?? -1, options.cwd)),
+        // An input that could not be read is a tool execution notification, and the run did not succeed.
+        ...(report.problems?.length ? { invocations: [invocation(report.problems, options.cwd)] } : {}),
       },
     ],
   };
@@ -86,6 +88,27 @@ function sarifLocation(finding: Finding, cwd: string): Location {
   }
   location.logicalLocations = [{ fullyQualifiedName: describeRef(finding.object), kind: 'resource' }];
   return location;
+}
+
+function invocation(problems: readonly InputProblem[], cwd: string): Invocation {
+  return {
+    executionSuccessful: false,
+    toolExecutionNotifications: problems.map((problem): Notification => {
+      const location: Location = {};
+      if (problem.file !== STDIN_NAME) {
+        location.physicalLocation = {
+          artifactLocation: { uri: artifactUri(problem.file, cwd) },
+          ...(problem.line === undefined ? {} : { region: { startLine: problem.line } }),
+        };
+      }
+      return {
+        level: 'error',
+        descriptor: { id: 'input-error' },
+        message: { text: `${problemLocation(problem)}: ${problem.message}` },
+        ...(location.physicalLocation ? { locations: [location] } : {}),
+      };
+    }),
+  };
 }
 
 function trimLines(text: string): string {

@@ -1,6 +1,6 @@
 import type { Finding } from '../engine/types.js';
 import { describeRef } from '../k8s/types.js';
-import { summarize, type CheckReport, type Summary } from './report.js';
+import { problemLocation, summarize, type CheckReport, type Summary } from './report.js';
 
 export interface TextOptions {
   /** ANSI colour: only on a terminal, and never when NO_COLOR is set (the caller decides). */
@@ -33,7 +33,12 @@ export function renderText(report: CheckReport, options: TextOptions): string {
     for (const finding of object.findings) lines.push(...renderFinding(finding, paint));
     blocks.push(lines.join('\n'));
   }
-  blocks.push(summaryLine(summarize(report), report.scope ?? plural(report.files.length, 'file')));
+  const problems = report.problems ?? [];
+  if (problems.length > 0) {
+    blocks.push(problems.map((problem) => `${paint.heading(problemLocation(problem))}\n  ${paint.error('error'.padEnd(LABEL_WIDTH))}  ${problem.message}`).join('\n\n'));
+  }
+  const summary = summaryLine(summarize(report), report.scope ?? plural(report.files.length, 'file'));
+  blocks.push(problems.length > 0 ? `${summary} ${plural(problems.length, 'input')} could not be read or parsed; the check is incomplete.` : summary);
   return `${blocks.join('\n\n')}\n`;
 }
 

@@ -106,7 +106,7 @@ t.test('exit 2 for input and usage errors, with the reason on stderr', async (t)
   ]);
   t.equal(malformed.code, 2);
   t.match(malformed.stderr, `${MALFORMED}:9: invalid YAML`);
-  t.equal(malformed.stdout, '', 'no partial report');
+  t.match(malformed.stdout, `${MALFORMED}:9\n  error     invalid YAML`, 'the report names it too');
 
   t.equal(missing.code, 2);
   t.match(missing.stderr, 'no/such/dir: no such file or directory');
