@@ -8,9 +8,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
+import { Worker } from 'node:worker_threads';
 import { loadAll } from 'js-yaml';
 import { startFakeApiServer, type FakeApiServer, type ObjectInput, type RequestRecord } from '../test/support/fake-apiserver.js';
+import type { LoadRequest, LoadResult } from './load-worker.js';
 import { REPO, freePort, imageNodeOptions, peakRssMb, rssMb, sleep } from './util.js';
 
 export interface ScaleOptions {
@@ -37,6 +38,8 @@ export interface ScaleFigures {
     p99Ms: number;
     p99DuringRelistMs: number;
     relistLists: number;
+    relistSeconds: number;
+    admissionsDuringRelist: number;
     admissionErrors: number;
     startupRequests: Record<string, number>;
     churnRequests: Record<string, number>;
@@ -77,23 +80,25 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
       const readyRssMb = rssMb(serve.proc.pid!);
 
       const review = JSON.stringify(reviewOf(datadog.find((o) => o.kind === 'DaemonSet')!));
-      const load = async () => {
-        const r = await autocannon({
-          url: `https://127.0.0.1:${serve.port}/validate`, requests: [{ method: 'POST', path: '/validate', headers: { 'content-type': 'application/json' }, body: review }],
-          connections: 4, overallRate: options.loadRate, duration: options.loadSeconds, tlsOptions: { ca, rejectUnauthorized: true },
-        });
-        return { p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
-      };
+      const load = () => new Promise<LoadResult>((resolve, reject) => {
+        const job: LoadRequest = { url: `https://127.0.0.1:${serve.port}/validate`, body: review, ca: ca.toString(), rate: options.loadRate, seconds: options.loadSeconds };
+        const worker = new Worker(new URL('./load-worker.js', import.meta.url), { workerData: job });
+        worker.once('message', (r: LoadResult) => resolve(r));
+        worker.once('error', reject);
+      });
       const quiet = await load();
 
       // A forced relist: the watches drop and the history they would resume from is compacted (410 Gone).
       fake.resetRequests();
       const during = load();
       await sleep(500);
+      const relistStarted = Date.now();
       fake.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'bench-moves-the-revision' }, rules: [] });
       fake.compact();
       fake.closeWatches();
+      const relisted = waitRelisted(fake).then(() => (Date.now() - relistStarted) / 1000);
       const relist = await during;
+      const relistSeconds = await relisted;
       const relistLists = fake.count({ verb: 'list' });
 
       fake.resetRequests();
@@ -111,7 +116,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleFigures> {
         objects,
         serve: {
           emptyReadySeconds, emptyRssMb, readySeconds: serve.readySeconds, readyRssMb, rssAfterChurnMb, churnUpdates, churnSeconds: options.churnSeconds,
-          p99Ms: quiet.p99, p99DuringRelistMs: relist.p99, relistLists, admissionErrors: quiet.errors + relist.errors, startupRequests, churnRequests,
+          p99Ms: quiet.p99, p99DuringRelistMs: relist.p99, relistLists, relistSeconds, admissionsDuringRelist: relist.sent, admissionErrors: quiet.errors + relist.errors, startupRequests, churnRequests,
         },
         audit: { ...audit, requests: breakdownOf(fake.requests) },
       };
@@ -259,6 +264,21 @@ function breakdownOf(calls: readonly RequestRecord[]): Record<string, number> {
     out[key] = (out[key] ?? 0) + 1;
   }
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
+/** The relist is over when every kind watches again: a watch request follows each kind's last page. */
+async function waitRelisted(fake: FakeApiServer): Promise<void> {
+  const kinds = new Set(['clusterroles', 'clusterrolebindings', 'roles', 'rolebindings', 'serviceaccounts', 'deployments', 'daemonsets', 'statefulsets']);
+  for (let i = 0; i < 6000; i++) {
+    const requests = fake.requests;
+    const done = (kind: string) => {
+      const last = (verb: string) => requests.reduce((at, r, i) => (r.verb === verb && r.resource === kind ? i : at), -1);
+      const lastList = last('list');
+      return lastList >= 0 && last('watch') > lastList;
+    };
+    if ([...kinds].every(done)) return;
+    await sleep(100);
+  }
 }
 
 async function waitReady(proc: ChildProcess, port: number, ca: Buffer): Promise<void> {
