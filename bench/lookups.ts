@@ -18,7 +18,7 @@ export interface LookupFigures {
   callsPer1000: number;
   /** `verb resource` (or `GET <path>` for discovery) → calls during the measured window. */
   breakdown: Record<string, number>;
-  /** The same for start-up (informer lists and watches) plus the warm-up, for context; not in the figure. */
+  /** The same for start-up (paged lists and watches) plus the warm-up, for context; not in the figure. */
   startupBreakdown: Record<string, number>;
   /** Measured Secret gets by `namespace/name status` (names only, never values). */
   secretGets: Record<string, number>;
@@ -119,7 +119,7 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Record<strin
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
 }
 
-/** Ready means every informer has done its first list: /readyz answers 200. */
+/** Ready means every list/watch loop has done its first list: /readyz answers 200. */
 async function waitReady(port: number, ca: Buffer): Promise<void> {
   for (let i = 0; i < 300; i++) {
     const status = await new Promise<number>((resolve) => {

@@ -20,7 +20,7 @@ export interface PeriodicAuditOptions {
 }
 
 /**
- * `serve --audit-interval`: the audit run from the informer caches, published as a gauge (current findings
+ * `serve --audit-interval`: the audit run from the live world's cache, published as a gauge (current findings
  * only, stale series dropped) and as one Event per standing violation (posted once, not on every run), so
  * GitOps users who never see admission warnings still learn.
  */
@@ -63,7 +63,7 @@ export class PeriodicAudit {
   async runOnce(): Promise<Finding[]> {
     if (!this.provider.ready()) return [];
     const { world } = await this.provider.snapshot(Deadline.after(this.options.secretDeadlineMs ?? 10_000));
-    const findings = auditStore(this.provider.store, world, this.engine).findings.filter((f) => !f.exempted);
+    const findings = auditStore(this.provider.store, world, this.engine, world.foundReferences()).findings.filter((f) => !f.exempted);
     this.gauge.reset();
     for (const f of findings) {
       this.gauge.inc({ rule: f.ruleId, severity: f.severity, namespace: f.object.namespace ?? '', kind: f.object.kind ?? '', name: f.object.name ?? '' });

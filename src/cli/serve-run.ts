@@ -94,7 +94,7 @@ async function tlsFiles(options: ServeOptions): Promise<{ certFile: string; keyF
   return { ...dev, dev: true };
 }
 
-/** `--audit-interval`: the audit from the informer caches, published as a gauge and Events. */
+/** `--audit-interval`: the audit from the live world's cache, published as a gauge and Events. */
 async function startPeriodicAudit(
   interval: string,
   cluster: LiveWorldProvider | undefined,
@@ -112,7 +112,7 @@ async function startPeriodicAudit(
 }
 
 /**
- * The live-cluster provider, with informer caches and on-demand Secret reads, when --kubeconfig is given or
+ * The live-cluster provider, with list/watch caches of what the rules ask about and on-demand Secret and ConfigMap reads, when --kubeconfig is given or
  * ddguard runs in a pod; none otherwise (the webhook judges in a fixed, empty world and rules that need other
  * objects warn). @kubernetes/client-node adds ~70 MB to the process, so it is loaded only here, when needed.
  */

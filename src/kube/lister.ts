@@ -10,19 +10,29 @@ export interface ListedKind {
   namespaced: boolean;
   /** A CRD that may not be installed: a 404 means "none", not an error. */
   optional?: boolean;
+  /** Only the Datadog workloads of this kind are kept; the others are read a page at a time and dropped. */
+  datadogOnly?: boolean;
 }
 
+/** What the webhook's live world, `serve --audit-interval` and `ddguard audit` all read: one list, one reader. */
 export const AUDITED_KINDS: readonly ListedKind[] = [
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', resource: 'clusterroles.rbac.authorization.k8s.io', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings.rbac.authorization.k8s.io', namespaced: false },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', resource: 'roles.rbac.authorization.k8s.io', namespaced: true },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', resource: 'rolebindings.rbac.authorization.k8s.io', namespaced: true },
   { apiVersion: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'Deployment', resource: 'deployments.apps', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', resource: 'daemonsets.apps', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', resource: 'statefulsets.apps', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'Deployment', resource: 'deployments.apps', namespaced: true, datadogOnly: true },
+  { apiVersion: 'apps/v1', kind: 'DaemonSet', resource: 'daemonsets.apps', namespaced: true, datadogOnly: true },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', resource: 'statefulsets.apps', namespaced: true, datadogOnly: true },
   { apiVersion: 'datadoghq.com/v2alpha1', kind: 'DatadogAgent', resource: 'datadogagents.datadoghq.com', namespaced: true, optional: true },
 ];
+
+/** The REST path of a kind's collection, cluster-wide or in one namespace. */
+export function collectionPath(listed: ListedKind, namespace?: string): string {
+  const plural = listed.resource.split('.')[0] ?? '';
+  const base = listed.apiVersion.includes('/') ? `/apis/${listed.apiVersion}` : `/api/${listed.apiVersion}`;
+  return listed.namespaced && namespace !== undefined ? `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}` : `${base}/${plural}`;
+}
 
 export interface ListOptions {
   /** Objects per page; default 500. */
@@ -31,28 +41,45 @@ export interface ListOptions {
   onPage?: (kind: string, count: number) => void;
 }
 
+export interface ListResult {
+  /** The list's resourceVersion: a watch started from it misses nothing. Empty when not installed. */
+  resourceVersion: string;
+  count: number;
+  /** An optional kind whose CRD is not installed. */
+  notInstalled: boolean;
+}
+
 /**
  * Lists one kind page by page (limit/continue) and hands each item to `onItem`, so only one page is held
  * at a time. List items carry no kind/apiVersion; they are set here so the rest of ddguard can rely on them.
- * Returns the number of items, or 0 for an optional kind whose CRD is not installed.
+ * A continue token that expired (410) restarts the list from the first page, after `onRestart`, as the API
+ * server asks: the pages read so far are not consistent with what follows.
  */
-export async function listEach(
+export async function listPages(
   kc: KubeConfig,
   listed: ListedKind,
   namespace: string | undefined,
   onItem: (object: KubeObject) => void,
-  options: ListOptions = {},
-): Promise<number> {
+  options: ListOptions & { onRestart?: () => void } = {},
+): Promise<ListResult> {
+  // A fresh client per list: its discovery cache would otherwise never see a CRD installed later.
   const api = KubernetesObjectApi.makeApiClient(kc);
   const limit = options.pageSize ?? 500;
   let next: string | undefined;
   let count = 0;
-  do {
+  let resourceVersion = '';
+  for (;;) {
     let page;
     try {
       page = await api.list(listed.apiVersion, listed.kind, listed.namespaced ? namespace : undefined, undefined, undefined, undefined, undefined, undefined, limit, next);
     } catch (error: unknown) {
-      if (listed.optional && isNotInstalled(error)) return 0;
+      if (listed.optional && isNotInstalled(error)) return { resourceVersion: '', count: 0, notInstalled: true };
+      if (next !== undefined && statusOf(error)?.code === 410) {
+        options.onRestart?.();
+        next = undefined;
+        count = 0;
+        continue;
+      }
       const what = { verb: 'list', resource: listed.resource, server: kc.getCurrentCluster()?.server ?? '' };
       throw toKubeError(error, namespace !== undefined && listed.namespaced ? { ...what, namespace } : what);
     }
@@ -61,9 +88,11 @@ export async function listEach(
       count++;
     }
     options.onPage?.(listed.kind, count);
+    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     next = page.metadata?._continue || undefined;
-  } while (next);
-  return count;
+    if (next === undefined) break;
+  }
+  return { resourceVersion, count, notInstalled: false };
 }
 
 /** A 404 on the list, or discovery not knowing the kind: the CRD is not installed. */

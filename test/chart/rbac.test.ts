@@ -73,6 +73,16 @@ t.test('Secrets: get only, never list or watch, and only where Datadog runs', as
   t.same(wide.map((r) => r.kind), ['ClusterRole'], 'secrets.clusterWide: one ClusterRole, no Roles');
 });
 
+t.test('ConfigMaps: get only, beside the Secrets (the same reader reads both)', async (t) => {
+  for (const [label, objects] of variants) {
+    const configMapRules = rulesOf(objects).filter((rule) => (rule.resources ?? []).includes('configmaps'));
+    t.ok(configMapRules.length > 0, `${label}: ConfigMaps can be read`);
+    for (const rule of configMapRules) t.same([rule.verbs, rule.resources], [['get'], ['configmaps']], `${label}: only get on ConfigMaps`);
+    const all = grants(rulesOf(objects));
+    t.notOk(all.has('/configmaps:list') || all.has('/configmaps:watch'), `${label}: no list/watch on ConfigMaps`);
+  }
+});
+
 t.test('reads every kind the webhook judges, and writes nothing but Events', async (t) => {
   for (const [label, objects] of variants) {
     const all = grants(rulesOf(objects));

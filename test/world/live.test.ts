@@ -1,4 +1,4 @@
-// The live world against the stand-in API server: informers fill the cache, watches keep it current,
+// The live world against the stand-in API server: paged lists fill the cache, watches keep it current,
 // Secrets are read by `get` within the review's deadline, and a hung read becomes an `unknown` lookup.
 import t from 'tap';
 import { startFakeApiServer } from '../support/fake-apiserver.js';

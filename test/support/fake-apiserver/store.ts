@@ -51,6 +51,8 @@ export class Store {
   private compactedRevision: number;
   private readonly objects = new Map<ResourceDef, Map<string, StoredObject>>();
   private history: Change[] = [];
+  /** Each kind's keys in list order, until an object of it is created or deleted. */
+  private readonly keyOrder = new Map<ResourceDef, string[]>();
   private readonly listeners = new Set<{ resource: ResourceDef; listener: ChangeListener }>();
 
   constructor(
@@ -76,16 +78,21 @@ export class Store {
 
   /** Objects of a kind in key order, as they were at `atRv` (default: now). */
   list(r: ResourceDef, atRv?: number): StoredObject[] {
-    const state = new Map(this.table(r));
-    if (atRv !== undefined && atRv < this.revision) {
-      this.assertAvailable(atRv);
-      for (let i = this.history.length - 1; i >= 0; i--) {
-        const change = this.history[i]!;
-        if (change.rv <= atRv) break;
-        if (change.resource !== r) continue;
-        if (change.prev) state.set(change.key, change.prev);
-        else state.delete(change.key);
-      }
+    const table = this.table(r);
+    if (atRv === undefined || atRv >= this.revision || !this.history.some((c) => c.rv > atRv && c.resource === r)) {
+      // Nothing of this kind changed since `atRv`: the current objects in the remembered key order (a paged
+      // list of 20,000 objects otherwise sorts them all again for every page).
+      this.assertAvailable(atRv ?? this.revision);
+      return this.sortedKeys(r).map((key) => table.get(key)!);
+    }
+    this.assertAvailable(atRv);
+    const state = new Map(table);
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const change = this.history[i]!;
+      if (change.rv <= atRv) break;
+      if (change.resource !== r) continue;
+      if (change.prev) state.set(change.key, change.prev);
+      else state.delete(change.key);
     }
     return [...state.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, obj]) => obj);
   }
@@ -141,6 +148,12 @@ export class Store {
     }
   }
 
+  private sortedKeys(r: ResourceDef): string[] {
+    let keys = this.keyOrder.get(r);
+    if (!keys) this.keyOrder.set(r, (keys = [...this.table(r).keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))));
+    return keys;
+  }
+
   private table(r: ResourceDef): Map<string, StoredObject> {
     let t = this.objects.get(r);
     if (!t) this.objects.set(r, (t = new Map()));
@@ -150,6 +163,7 @@ export class Store {
   private commit(r: ResourceDef, key: string, type: ChangeType, obj: StoredObject, prev?: StoredObject): StoredObject {
     this.revision++;
     const object = withRv(obj, this.revision);
+    if (type !== 'MODIFIED') this.keyOrder.delete(r);
     if (type === 'DELETED') this.table(r).delete(key);
     else this.table(r).set(key, object);
     const change: Change = { rv: this.revision, resource: r, key, type, object };

@@ -1,0 +1,129 @@
+// The live world on a cluster of a few hundred Deployments (the scale benchmark's shape, small): every list
+// is paged, only Datadog's workloads reach the cache (trimmed), watches resume from a resourceVersion with
+// bookmarks, and a 410 Gone forces a relist that catches up with what changed meanwhile.
+import t from 'tap';
+import { startFakeApiServer, type ObjectInput } from '../support/fake-apiserver.js';
+import { LiveWorldProvider } from '../../src/world/live.js';
+import { asDatadogWorkload } from '../../src/datadog/components.js';
+import { AUDITED_KINDS, listPages } from '../../src/kube/lister.js';
+
+const PAGE = 50;
+const OTHER_DEPLOYMENTS = 300;
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+const deployment = (name: string, namespace: string, datadog = false): ObjectInput => ({
+  apiVersion: 'apps/v1', kind: 'Deployment',
+  metadata: { name, namespace, annotations: { [LAST_APPLIED]: '{"a":"' + 'x'.repeat(2000) + '"}', team: 'shop' } },
+  spec: {
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name, ...(datadog ? { 'agent.datadoghq.com/component': 'cluster-agent' } : {}) } },
+      spec: { containers: [{ name: 'main', image: datadog ? 'registry.datadoghq.com/cluster-agent:7.81.1' : 'nginx:1.27', env: [{ name: 'A', value: '1' }] }] },
+    },
+  },
+  status: { replicas: 1 },
+});
+const agent: ObjectInput = {
+  apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'datadog', namespace: 'datadog' },
+  spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent', 'agent.datadoghq.com/component': 'agent' } }, spec: { containers: [{ name: 'agent', image: 'registry.datadoghq.com/agent:7.81.1' }] } } },
+};
+const namespaces = Array.from({ length: 30 }, (_, i) => `team-${String(i).padStart(2, '0')}`);
+const others = Array.from({ length: OTHER_DEPLOYMENTS }, (_, i) => deployment(`web-${i}`, namespaces[i % namespaces.length]!));
+const rbac = namespaces.flatMap((ns) => [
+  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: ns } },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'app', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'app', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'app' }, subjects: [{ kind: 'ServiceAccount', name: 'app' }] },
+]);
+
+const fake = await startFakeApiServer({ objects: [...others, ...rbac, agent, deployment('datadog-cluster-agent', 'datadog', true)], bookmarkIntervalMs: 100 });
+const provider = new LiveWorldProvider(fake.kubeConfig(), { pageSize: PAGE, restartMs: 50 });
+t.teardown(async () => {
+  await provider.stop();
+  await fake.close();
+});
+
+const until = async (check: () => boolean, ms = 10_000): Promise<boolean> => {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (check()) return true;
+  return check();
+};
+const workloadsCached = () => ['Deployment', 'DaemonSet', 'StatefulSet'].flatMap((kind) => provider.store.list(kind));
+const reflector = (kind: string) => provider.reflectors.find((r) => r.listed.kind === kind)!;
+
+t.test('every list is paged; only Datadog workloads are cached, trimmed', async (t) => {
+  await provider.start();
+  t.ok(provider.ready());
+  const lists = fake.requests.filter((r) => r.verb === 'list');
+  t.ok(lists.length >= AUDITED_KINDS.length, 'each kind listed');
+  t.same(lists.filter((r) => r.query['limit'] !== String(PAGE)), [], 'no list without limit');
+  const deploymentPages = lists.filter((r) => r.resource === 'deployments');
+  t.ok(deploymentPages.length >= Math.ceil((OTHER_DEPLOYMENTS + 1) / PAGE), `Deployments read in pages (${deploymentPages.length})`);
+  t.same(deploymentPages.slice(1).filter((r) => !r.query['continue']), [], 'every later page continues the first');
+
+  const cached = workloadsCached();
+  t.same(cached.filter((o) => !asDatadogWorkload(o, 'default')).map((o) => `${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}`), [], 'no non-Datadog workload cached');
+  t.same(cached.map((o) => `${o.kind} ${o.metadata?.name}`).sort(), ['DaemonSet datadog', 'Deployment datadog-cluster-agent']);
+  const dca = provider.store.get('Deployment', 'datadog', 'datadog-cluster-agent')!;
+  t.equal(dca.metadata?.annotations?.[LAST_APPLIED], undefined, "kubectl's last-applied copy is dropped");
+  t.equal(dca.metadata?.annotations?.['team'], 'shop', 'other annotations kept (exemptions live there)');
+  t.notOk('status' in dca, 'status dropped');
+  t.equal(provider.store.list('RoleBinding').length, namespaces.length, 'RBAC kept whole');
+});
+
+t.test('watches resume from the list resourceVersion, allow bookmarks, and follow them', async (t) => {
+  const watches = fake.requests.filter((r) => r.verb === 'watch');
+  t.ok(watches.length >= AUDITED_KINDS.length - 1);
+  t.same(watches.filter((r) => !r.query['resourceVersion'] || r.query['resourceVersion'] === '0'), [], 'never a watch from "any" (a full replay)');
+  t.same(watches.filter((r) => r.query['allowWatchBookmarks'] !== 'true'), [], 'bookmarks allowed');
+  fake.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'moves-the-revision' }, rules: [] });
+  t.ok(await until(() => reflector('Deployment').resourceVersion === fake.resourceVersion), 'a bookmark carries the Deployment watch to the current revision');
+});
+
+t.test('a non-Datadog workload updated, or one that stops being Datadog, is not cached', async (t) => {
+  fake.apply({ ...deployment('web-1', namespaces[1]!), spec: { ...(deployment('web-1', namespaces[1]!)['spec'] as object), replicas: 3 } });
+  fake.apply(deployment('datadog-cluster-agent', 'datadog', false));
+  t.ok(await until(() => !provider.store.get('Deployment', 'datadog', 'datadog-cluster-agent')), 'left the cache');
+  t.same(workloadsCached().map((o) => o.metadata?.name), ['datadog']);
+  fake.apply(deployment('datadog-cluster-agent', 'datadog', true));
+  t.ok(await until(() => !!provider.store.get('Deployment', 'datadog', 'datadog-cluster-agent')), 'back');
+});
+
+t.test('410 Gone on a resumed watch: a relist catches up with what the watch missed', async (t) => {
+  const before = reflector('Deployment').lists;
+  fake.resetRequests();
+  // The connection drops; meanwhile Datadog's workloads change and the history they were in is compacted.
+  fake.closeWatches();
+  fake.remove({ kind: 'DaemonSet', namespace: 'datadog', name: 'datadog' });
+  fake.apply({ ...deployment('datadog-cluster-agent-2', 'datadog', true) });
+  fake.compact();
+  t.ok(await until(() => reflector('Deployment').lists > before && reflector('DaemonSet').lists > 0 && !provider.store.get('DaemonSet', 'datadog', 'datadog'), 15_000), 'relisted');
+  t.ok(provider.store.get('Deployment', 'datadog', 'datadog-cluster-agent-2'), 'an object created while the watch was down is cached');
+  t.notOk(provider.store.get('DaemonSet', 'datadog', 'datadog'), 'an object deleted while the watch was down is gone');
+  t.ok(fake.requests.some((r) => r.verb === 'watch' && r.resource === 'deployments' && r.status === 200), 'the stale watch was answered (with a 410 ERROR event)');
+  t.ok(fake.count({ verb: 'list', resource: 'deployments' }) >= Math.ceil(OTHER_DEPLOYMENTS / PAGE), 'the relist is paged too');
+  t.same(fake.requests.filter((r) => r.verb === 'list' && r.query['limit'] !== String(PAGE)), []);
+  t.same(workloadsCached().filter((o) => !asDatadogWorkload(o, 'default')), [], 'still no non-Datadog workload');
+  t.ok(provider.ready(), 'ready throughout');
+});
+
+t.test('an expired continue token restarts the list from its first page', async (t) => {
+  const deployments = AUDITED_KINDS.find((k) => k.kind === 'Deployment')!;
+  let restarts = 0;
+  let items = 0;
+  let compacted = false;
+  const result = await listPages(fake.kubeConfig(), deployments, undefined, () => items++, {
+    pageSize: PAGE,
+    onRestart: () => {
+      restarts++;
+      items = 0;
+    },
+    onPage: () => {
+      if (compacted) return;
+      compacted = true;
+      fake.apply(deployment('written-mid-list', 'team-00'));
+      fake.compact();
+    },
+  });
+  t.equal(restarts, 1, 'restarted once');
+  t.equal(items, result.count);
+  t.equal(result.count, fake.list('Deployment').length, 'every Deployment exactly once, the one written mid-list included');
+});
