@@ -3,7 +3,6 @@ import type { Test } from 'tap';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { detectComponent } from '../../src/datadog/components.js';
-import { DATADOG_REGISTRIES } from '../../src/datadog/images.js';
 import { Engine } from '../../src/engine/engine.js';
 import { isWorkload } from '../../src/k8s/podTemplate.js';
 import { admissionScope } from '../../src/k8s/resources.js';

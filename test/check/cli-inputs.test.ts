@@ -41,7 +41,7 @@ t.test('a directory with files that do not parse: each is reported with its line
     manifests: { 'agent.yaml': WARNING_ONLY, 'broken.yaml': broken },
   });
   const run = (format: string) => ddguard(['check', '.', '--format', format, '--fail-on', 'warning'], { cwd: dir });
-  const [text, json, sarif, junit] = await Promise.all(['text', 'json', 'sarif', 'junit'].map(run));
+  const [text, json, sarif, junit] = (await Promise.all(['text', 'json', 'sarif', 'junit'].map(run))) as [Awaited<ReturnType<typeof run>>, Awaited<ReturnType<typeof run>>, Awaited<ReturnType<typeof run>>, Awaited<ReturnType<typeof run>>];
   for (const r of [text, json, sarif, junit]) {
     t.equal(r.code, 2, 'exit 2 although the finding alone would be 1');
     t.match(r.stderr, 'ddguard check: chart/templates/deployment.yaml:6: a raw Helm template');

@@ -4,7 +4,6 @@
 // sent through the real server: in-process through inject() for volume, and a slice over a real TLS socket.
 // It fails on any 5xx, any crash, any answer without the request's uid, and any canary in an answer or a log line.
 import { Agent, request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
 import t from 'tap';
 import { generateCertificates } from '../../src/certs/generate.js';
 import type { KubeObject } from '../../src/k8s/types.js';
