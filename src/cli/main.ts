@@ -5,6 +5,7 @@ import { registerServe } from './serve.js';
 import { registerAudit } from './audit.js';
 import { registerCerts } from './certs.js';
 import { registerDocs } from './docs.js';
+import { registerPolicies } from './policies.js';
 
 /** The entry point: wiring only. Each command lives in its own file and registers itself here. */
 const program = new Command('ddguard')
@@ -17,6 +18,7 @@ registerServe(program);
 registerAudit(program);
 registerCerts(program);
 registerDocs(program);
+registerPolicies(program);
 
 try {
   await program.parseAsync(process.argv);
