@@ -48,7 +48,7 @@ export const policy: PolicyForm = {
       expression: `!variables.containers.exists(c, ${fails('c')})`,
       detail:
         `variables.containers.filter(c, ${fails('c')}).map(c, '${VARIABLE} on container "' + c.name + '" is not ` +
-        "the node's own kubelet address (a literal, a Secret or ConfigMap value, the pod IP without hostNetwork, or a " +
+        "the kubelet address of its own node (a literal, a Secret or ConfigMap value, the pod IP without hostNetwork, or a " +
         "field that is not a host): every node Agent reads the wrong kubelet, or none, so pods and kubelet metrics are " +
         "reported by the wrong hosts or not at all.')[0]",
     }],
