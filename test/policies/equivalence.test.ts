@@ -1,7 +1,8 @@
 // The generated policies against the TypeScript rules (issue 13, item 3): evaluated with cel-js on objects as
 // the API server presents them, a policy may deny only what its rule reports as an error, and a form that
 // claims to be exact denies every error its rule reports on the objects it matches.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { isBadTokenByte } from '../../src/datadog/token.js';
@@ -9,8 +10,8 @@ import type { KubeObject } from '../../src/k8s/types.js';
 import { base64BadByteRegex } from '../../src/policies/cel.js';
 import { RULES } from '../../src/rules/index.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { corpusFiles, CORPUS, loadRuleFixtures } from '../support/fixtures.js';
-import { asAdmitted, createRequest, evaluatePolicy, POLICIES, ruleErrors } from './support.js';
+import { corpusFiles, CORPUS, loadRuleFixtures, SHARED } from '../support/fixtures.js';
+import { asAdmitted, createRequest, evaluatePolicy, POLICIES, ruleErrors, type Request } from './support.js';
 import { hostVariants, tokenVariants, TOKEN_TEXTS, type Variant } from './variants.js';
 
 interface Tally {
@@ -175,4 +176,34 @@ t.test('the official corpus', { skip: noCorpus }, async (t) => {
   }
   t.ok(objects > 100, `${objects} corpus objects read`);
   t.same(tally.problems, [], `corpus: policies and rules agree (${tally.judged} judgements, ${tally.denied} denials)`);
+});
+
+const chartReviews = join(SHARED, 'captured-admission', 'datadog-chart');
+t.test('the official Datadog chart as a real API server sent it', { skip: existsSync(chartReviews) ? false : '../shared/captured-admission is not here: the captured reviews are skipped' }, async (t) => {
+  const tally: Tally = { judged: 0, denied: 0, problems: [] };
+  let reviews = 0;
+  const denials: string[] = [];
+  for (const file of readdirSync(chartReviews).filter((f) => f.endsWith('.json')).sort()) {
+    const { request } = JSON.parse(readFileSync(join(chartReviews, file), 'utf8')) as { request: Request };
+    if (!request.object) continue;
+    reviews++;
+    for (const policy of POLICIES) {
+      const verdict = evaluatePolicy(policy, request);
+      if (!verdict.matched && verdict.failures.length === 0) continue;
+      tally.judged++;
+      for (const failure of verdict.failures) tally.problems.push(`${file}: ${failure}`);
+      const errors = ruleErrors(policy.ruleId, request.object);
+      if (verdict.denied) denials.push(`${file} ${policy.name}`);
+      if (verdict.denied && (tally.denied++, errors.length === 0)) tally.problems.push(`${file}: ${policy.name} denies what ${policy.ruleId} allows`);
+      if (!verdict.denied && verdict.matched && errors.length > 0 && policy.target.exactness === 'exact') tally.problems.push(`${file}: ${policy.name} admits ${errors[0]}`);
+    }
+  }
+  t.ok(reviews > 5, `${reviews} captured reviews`);
+  t.ok(tally.judged > 0, `${tally.judged} judged by a policy`);
+  t.same(tally.problems, [], `policies and rules agree on the API server's own objects (${tally.denied} denials)`);
+  // The issue's experiment: a 30-byte token written into the chart's Secret, a literal kubelet host on its DaemonSet.
+  t.same(denials, [
+    '0016-Secret-UPDATE-datadog-cluster-agent.json ddguard-cluster-agent-token-length-secrets',
+    '0017-DaemonSet-UPDATE-dryrun-datadog.json ddguard-kubelet-host-per-node-daemonsets',
+  ], 'the broken updates are denied, the chart\'s own install is not');
 });
