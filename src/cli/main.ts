@@ -7,6 +7,7 @@ import { registerCerts } from './certs.js';
 import { registerDocs } from './docs.js';
 import { toolVersion } from '../report/toolVersion.js';
 import { registerExplain } from './explain.js';
+import { registerPolicies } from './policies.js';
 
 /** The entry point: wiring only. Each command lives in its own file and registers itself here. */
 const program = new Command('ddguard')
@@ -21,6 +22,7 @@ registerAudit(program);
 registerCerts(program);
 registerDocs(program);
 registerExplain(program);
+registerPolicies(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import type { KubeObject, ObjectRef } from '../k8s/types.js';
 import type { World } from '../world/world.js';
+import type { PolicyForm } from '../policies/types.js';
 
 export const SEVERITIES = ['error', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -92,6 +93,11 @@ export interface Rule {
    * workloads the change touches, in the world as it would be after the request.
    */
   affectedBy?: readonly TargetKind[];
+  /**
+   * The part of the rule the object alone decides, as CEL for a ValidatingAdmissionPolicy (`ddguard policies`,
+   * src/policies): enforced by the API server even while the webhook is down. Absent: webhook and audit only.
+   */
+  policy?: PolicyForm;
   /** A short bad/good example for the generated reference. */
   example: { bad: string; good: string };
   evaluate(object: KubeObject, context: RuleContext): RuleFinding[];

@@ -38,7 +38,14 @@ function ruleSection(rule: Rule): string {
     `**Example that fails:**\n\n${yamlBlock(rule.example.bad)}`,
     `**Example that passes:**\n\n${yamlBlock(rule.example.good)}`,
     `**Fix.** ${rule.remediation.trim()}`,
+    policyLine(rule),
   ].join('\n\n');
+}
+
+/** Whether the API server enforces part of the rule through a generated ValidatingAdmissionPolicy. */
+function policyLine(rule: Rule): string {
+  if (!rule.policy) return '**Policy form.** None: only the webhook, `check` and the audit run this rule.';
+  return `**Policy form.** Enforced by the API server too (\`ddguard policies\`): ${rule.policy.covers.trim()}.`;
 }
 
 function yamlBlock(text: string): string {

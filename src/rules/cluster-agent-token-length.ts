@@ -1,6 +1,7 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 import { shortTokenLogLines, TOKEN_MIN_BYTES, tokenByteLength, tokenSitesOf, type TokenSite } from '../datadog/token.js';
+import { policy } from '../policies/forms/cluster-agent-token-length.js';
 
 /**
  * A Cluster Agent token under 32 bytes (datadog.md §1.2): `validateAuthToken` rejects `len(token) < 32` on every
@@ -18,6 +19,7 @@ export const rule: Rule = {
   remediation:
     'Use a token of at least 32 alphanumeric characters (for example `openssl rand -hex 32`), or leave it empty so the chart or the Operator generates one.',
   targets: ['Secret', ...WORKLOAD_KINDS, 'DatadogAgent'],
+  policy,
   example: {
     bad: 'kind: Secret\nmetadata:\n  name: datadog-cluster-agent\nstringData:\n  token: too-short-token-30-characters0',
     good: 'kind: Secret\nmetadata:\n  name: datadog-cluster-agent\nstringData:\n  token: 4bD9fQ2kLm8ZpX7cR1vT6yH3nW5sJ0gE',

@@ -1,6 +1,7 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 import { badCharactersOf, tokenByteLength, tokenSitesOf, type TokenSite } from '../datadog/token.js';
+import { policy } from '../policies/forms/cluster-agent-token-whitespace.js';
 
 /**
  * Whitespace or control characters in the Cluster Agent token (datadog.md §1.3). Nothing trims the token, and it
@@ -20,6 +21,7 @@ export const rule: Rule = {
   remediation:
     'Store the token without whitespace or control characters: encode it with `printf %s "$TOKEN" | base64` (or `echo -n`), or put it in `stringData`, or create the Secret with `kubectl create secret generic --from-literal=token=...`.',
   targets: ['Secret', ...WORKLOAD_KINDS, 'DatadogAgent'],
+  policy,
   example: {
     bad: '# echo "4bD9fQ2kLm8ZpX7cR1vT6yH3nW5sJ0gE" | base64  (adds a trailing newline)\nkind: Secret\nmetadata:\n  name: datadog-cluster-agent\ndata:\n  token: NGJEOWZRMmtMbThacFg3Y1IxdlQ2eUgzblc1c0owZ0UK',
     good: '# printf %s "4bD9fQ2kLm8ZpX7cR1vT6yH3nW5sJ0gE" | base64\nkind: Secret\nmetadata:\n  name: datadog-cluster-agent\ndata:\n  token: NGJEOWZRMmtMbThacFg3Y1IxdlQ2eUgzblc1c0owZ0U=',

@@ -4,6 +4,7 @@ import { datadogAgentEnv, envValue, type OperatorComponent } from '../datadog/fe
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 import { podEnv, type ResolvedEnv } from '../k8s/env.js';
 import type { World } from '../world/world.js';
+import { policy } from '../policies/forms/cluster-agent-url-https.js';
 
 const VARIABLE = 'DD_CLUSTER_AGENT_URL';
 
@@ -23,6 +24,7 @@ export const rule: Rule = {
     'is accepted: the Agent prepends https://.',
   remediation: 'Use an https:// URL for DD_CLUSTER_AGENT_URL (e.g. https://datadog-cluster-agent.datadog.svc:5005), or drop the scheme, or unset it so the Agent finds the Cluster Agent Service itself.',
   targets: [...WORKLOAD_KINDS, 'DatadogAgent'],
+  policy,
   example: {
     bad: ['- name: DD_CLUSTER_AGENT_URL', '  value: "http://datadog-cluster-agent.datadog.svc:5005"'].join('\n'),
     good: ['- name: DD_CLUSTER_AGENT_URL', '  value: "https://datadog-cluster-agent.datadog.svc:5005"'].join('\n'),

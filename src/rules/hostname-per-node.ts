@@ -3,6 +3,7 @@ import { asDatadogWorkload } from '../datadog/components.js';
 import { datadogAgentEnv, describeSource, PER_POD_FIELDS } from '../datadog/features.js';
 import { fieldPathsOf, podEnv, type EnvSource, type ResolvedEnv } from '../k8s/env.js';
 import type { World } from '../world/world.js';
+import { policy } from '../policies/forms/hostname-per-node.js';
 
 const VARIABLE = 'DD_HOSTNAME';
 
@@ -22,6 +23,7 @@ export const rule: Rule = {
   remediation:
     'Remove DD_HOSTNAME from the node Agent DaemonSet so each Agent derives its own, or build it from per-pod values such as fieldRef spec.nodeName (e.g. "$(DD_NODE_NAME)-$(DD_CLUSTER_NAME)").',
   targets: ['DaemonSet', 'DatadogAgent'],
+  policy,
   example: {
     bad: ['- name: DD_HOSTNAME', '  value: "k8s-node"'].join('\n'),
     good: [

@@ -12,6 +12,7 @@ import {
 } from '../datadog/features.js';
 import { podEnv, unresolvedEnvFrom } from '../k8s/env.js';
 import type { World } from '../world/world.js';
+import { policy } from '../policies/forms/kubelet-host-per-node.js';
 
 const VARIABLE = 'DD_KUBERNETES_KUBELET_HOST';
 const FIX = 'Set DD_KUBERNETES_KUBELET_HOST from valueFrom.fieldRef.fieldPath: status.hostIP (the chart\'s and the Operator\'s default; with the Operator, leave spec.global.kubelet.host unset).';
@@ -34,6 +35,7 @@ export const rule: Rule = {
     'which containerd nodes do not have ("impossible to reach Kubelet with HTTP").',
   remediation: FIX,
   targets: ['DaemonSet', 'DatadogAgent'],
+  policy,
   example: {
     bad: ['env:', '  - name: DD_KUBERNETES_KUBELET_HOST', '    value: "10.0.0.12"'].join('\n'),
     good: ['env:', '  - name: DD_KUBERNETES_KUBELET_HOST', '    valueFrom:', '      fieldRef:', '        fieldPath: status.hostIP'].join('\n'),

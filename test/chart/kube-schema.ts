@@ -1,6 +1,10 @@
 import * as clientNode from '@kubernetes/client-node';
 import { Ajv } from 'ajv';
-import { ValidatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1';
+import {
+  ValidatingAdmissionPolicy,
+  ValidatingAdmissionPolicyBinding,
+  ValidatingWebhookConfiguration,
+} from 'kubernetes-models/admissionregistration.k8s.io/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
@@ -17,7 +21,10 @@ import type { KubeObject } from '../../src/k8s/types.js';
 export function schemaErrors(object: KubeObject): string[] {
   const key = `${object.apiVersion ?? ''}/${object.kind ?? ''}`;
   const builtIn = BUILT_IN[key];
-  if (builtIn) return [...modelErrors(builtIn.model, object), ...unknownFields(object, builtIn.clientType, '')];
+  if (builtIn) {
+    const asModel = builtIn.modelApiVersion ? { ...object, apiVersion: builtIn.modelApiVersion } : object;
+    return [...modelErrors(builtIn.model, asModel), ...unknownFields(object, builtIn.clientType, '')];
+  }
   const crd = CRD_SCHEMAS[key];
   if (crd) return crdErrors(crd, object);
   return [`${key}: no schema known; add one to test/chart/kube-schema.ts`];
@@ -28,7 +35,11 @@ interface Validatable {
 }
 type ModelClass = new (data: never) => Validatable;
 
-const BUILT_IN: Readonly<Record<string, { model: ModelClass; clientType: string }>> = {
+/**
+ * `modelApiVersion`: kubernetes-models has no v1beta1 ValidatingAdmissionPolicy; v1beta1 (1.28-1.29) and v1
+ * have the same fields, so the v1 model checks types and client-node's v1beta1 model checks the field names.
+ */
+const BUILT_IN: Readonly<Record<string, { model: ModelClass; clientType: string; modelApiVersion?: string }>> = {
   'v1/Secret': { model: Secret, clientType: 'V1Secret' },
   'v1/ConfigMap': { model: ConfigMap, clientType: 'V1ConfigMap' },
   'v1/Service': { model: Service, clientType: 'V1Service' },
@@ -40,6 +51,21 @@ const BUILT_IN: Readonly<Record<string, { model: ModelClass; clientType: string 
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { model: ClusterRoleBinding, clientType: 'V1ClusterRoleBinding' },
   'rbac.authorization.k8s.io/v1/Role': { model: Role, clientType: 'V1Role' },
   'rbac.authorization.k8s.io/v1/RoleBinding': { model: RoleBinding, clientType: 'V1RoleBinding' },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': { model: ValidatingAdmissionPolicy, clientType: 'V1ValidatingAdmissionPolicy' },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': {
+    model: ValidatingAdmissionPolicyBinding,
+    clientType: 'V1ValidatingAdmissionPolicyBinding',
+  },
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy': {
+    model: ValidatingAdmissionPolicy,
+    clientType: 'V1beta1ValidatingAdmissionPolicy',
+    modelApiVersion: 'admissionregistration.k8s.io/v1',
+  },
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding': {
+    model: ValidatingAdmissionPolicyBinding,
+    clientType: 'V1beta1ValidatingAdmissionPolicyBinding',
+    modelApiVersion: 'admissionregistration.k8s.io/v1',
+  },
   'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': {
     model: ValidatingWebhookConfiguration,
     clientType: 'V1ValidatingWebhookConfiguration',

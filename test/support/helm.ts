@@ -81,6 +81,8 @@ export function runToolAsync(tool: Tool, args: readonly string[], kubeconfig?: s
 export interface TemplateOptions {
   values?: Record<string, unknown>;
   kubeVersion?: string;
+  /** Resources the cluster serves beyond helm's built-in list (`--api-versions`), e.g. `group/version/Kind`. */
+  apiVersions?: readonly string[];
   namespace?: string;
   release?: string;
 }
@@ -94,7 +96,11 @@ export function helmTemplate(options: TemplateOptions = {}): KubeObject[] {
 
 export function tryHelmTemplate(options: TemplateOptions = {}): RunResult {
   return withValuesFile(options, (valuesFile) =>
-    runTool('helm', [...templateArgs(options, valuesFile), '--kube-version', options.kubeVersion ?? '1.31.0']));
+    runTool('helm', [
+      ...templateArgs(options, valuesFile),
+      '--kube-version', options.kubeVersion ?? '1.31.0',
+      ...(options.apiVersions ?? []).flatMap((v) => ['--api-versions', v]),
+    ]));
 }
 
 /**
