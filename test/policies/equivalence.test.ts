@@ -1,57 +1,15 @@
 // The generated policies against the TypeScript rules (issue 13, item 3): evaluated with cel-js on objects as
 // the API server presents them, a policy may deny only what its rule reports as an error, and a form that
 // claims to be exact denies every error its rule reports on the objects it matches.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { parseAllDocuments } from 'yaml';
 import { isBadTokenByte } from '../../src/datadog/token.js';
-import type { KubeObject } from '../../src/k8s/types.js';
 import { base64BadByteRegex } from '../../src/policies/cel.js';
 import { RULES } from '../../src/rules/index.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { corpusFiles, CORPUS, loadRuleFixtures, SHARED } from '../support/fixtures.js';
-import { asAdmitted, createRequest, evaluatePolicy, POLICIES, ruleErrors, type Request } from './support.js';
+import { loadRuleFixtures } from '../support/fixtures.js';
+import { compare, report, type Tally } from './compare.js';
+import { asAdmitted, createRequest, evaluatePolicy, POLICIES } from './support.js';
 import { hostVariants, tokenVariants, TOKEN_TEXTS, type Variant } from './variants.js';
-
-interface Tally {
-  judged: number;
-  denied: number;
-  problems: string[];
-}
-
-/**
- * Every policy on `object`: no expression fails; a denial is backed by a rule error in `world` and in a world
- * of the object alone; with `exact`, a rule error on a matched object is denied.
- */
-function compare(label: string, object: KubeObject, world: ManifestWorld | undefined, tally: Tally, exactFor: (ruleId: string, exactness: string) => boolean): void {
-  for (const shape of ['admitted', 'as written'] as const) {
-    if (shape === 'as written' && object.kind !== 'Secret') continue;
-    const request = createRequest(object, { asWritten: shape === 'as written' });
-    for (const policy of POLICIES) {
-      const verdict = evaluatePolicy(policy, request);
-      if (!verdict.matched && verdict.failures.length === 0) continue;
-      tally.judged++;
-      for (const failure of verdict.failures) tally.problems.push(`${label} (${shape}): ${failure}`);
-      const alone = ruleErrors(policy.ruleId, object);
-      const inWorld = world ? ruleErrors(policy.ruleId, object, world) : alone;
-      if (verdict.denied) {
-        tally.denied++;
-        if (alone.length === 0 || inWorld.length === 0) tally.problems.push(`${label} (${shape}): ${policy.name} denies what ${policy.ruleId} allows`);
-        for (const message of verdict.messages) {
-          if (!message.startsWith(`[${policy.ruleId}] `)) tally.problems.push(`${label}: message without its rule id: ${message}`);
-        }
-      } else if (verdict.matched && alone.length > 0 && exactFor(policy.ruleId, policy.target.exactness)) {
-        tally.problems.push(`${label} (${shape}): ${policy.name} admits what ${policy.ruleId} reports: ${alone[0]}`);
-      }
-    }
-  }
-}
-
-function report(t: Test, tally: Tally, what: string, minimumDenied: number): void {
-  t.same(tally.problems, [], `${what}: policies and rules agree (${tally.judged} judgements, ${tally.denied} denials)`);
-  t.ok(tally.denied >= minimumDenied, `${what}: at least ${minimumDenied} denials (got ${tally.denied}), so the comparison has teeth`);
-}
 
 t.test('the rules\' fixtures', async (t) => {
   const tally: Tally = { judged: 0, denied: 0, problems: [] };
@@ -159,51 +117,3 @@ t.test('the base64 bad-byte expression matches exactly the texts whose bytes hol
   t.same(wrong.slice(0, 10), [], `${checked} byte strings checked`);
 });
 
-const noCorpus = existsSync(CORPUS) ? false : '../shared/corpus is not here: the 1 corpus comparison is skipped (the official manifests live outside the repository)';
-t.test('the official corpus', { skip: noCorpus }, async (t) => {
-  const tally: Tally = { judged: 0, denied: 0, problems: [] };
-  let objects = 0;
-  for (const file of corpusFiles()) {
-    const parsed = parseAllDocuments(readFileSync(file, 'utf8'))
-      .filter((d) => d.errors.length === 0)
-      .map((d) => d.toJS() as KubeObject | null)
-      .filter((o): o is KubeObject => o !== null && typeof o === 'object' && typeof o.kind === 'string');
-    const world = new ManifestWorld(parsed, { defaultNamespace: 'datadog' });
-    for (const object of parsed) {
-      objects++;
-      compare(file.slice(CORPUS.length + 1), object, world, tally, (_, exactness) => exactness === 'exact');
-    }
-  }
-  t.ok(objects > 100, `${objects} corpus objects read`);
-  t.same(tally.problems, [], `corpus: policies and rules agree (${tally.judged} judgements, ${tally.denied} denials)`);
-});
-
-const chartReviews = join(SHARED, 'captured-admission', 'datadog-chart');
-t.test('the official Datadog chart as a real API server sent it', { skip: existsSync(chartReviews) ? false : '../shared/captured-admission is not here: the captured reviews are skipped' }, async (t) => {
-  const tally: Tally = { judged: 0, denied: 0, problems: [] };
-  let reviews = 0;
-  const denials: string[] = [];
-  for (const file of readdirSync(chartReviews).filter((f) => f.endsWith('.json')).sort()) {
-    const { request } = JSON.parse(readFileSync(join(chartReviews, file), 'utf8')) as { request: Request };
-    if (!request.object) continue;
-    reviews++;
-    for (const policy of POLICIES) {
-      const verdict = evaluatePolicy(policy, request);
-      if (!verdict.matched && verdict.failures.length === 0) continue;
-      tally.judged++;
-      for (const failure of verdict.failures) tally.problems.push(`${file}: ${failure}`);
-      const errors = ruleErrors(policy.ruleId, request.object);
-      if (verdict.denied) denials.push(`${file} ${policy.name}`);
-      if (verdict.denied && (tally.denied++, errors.length === 0)) tally.problems.push(`${file}: ${policy.name} denies what ${policy.ruleId} allows`);
-      if (!verdict.denied && verdict.matched && errors.length > 0 && policy.target.exactness === 'exact') tally.problems.push(`${file}: ${policy.name} admits ${errors[0]}`);
-    }
-  }
-  t.ok(reviews > 5, `${reviews} captured reviews`);
-  t.ok(tally.judged > 0, `${tally.judged} judged by a policy`);
-  t.same(tally.problems, [], `policies and rules agree on the API server's own objects (${tally.denied} denials)`);
-  // The issue's experiment: a 30-byte token written into the chart's Secret, a literal kubelet host on its DaemonSet.
-  t.same(denials, [
-    '0016-Secret-UPDATE-datadog-cluster-agent.json ddguard-cluster-agent-token-length-secrets',
-    '0017-DaemonSet-UPDATE-dryrun-datadog.json ddguard-kubelet-host-per-node-daemonsets',
-  ], 'the broken updates are denied, the chart\'s own install is not');
-});
