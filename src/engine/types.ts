@@ -41,6 +41,11 @@ export interface RuleContext {
    * touches it: what the world lacks after the change, the change removed, so it is no longer a guess.
    */
   impact?: boolean;
+  /**
+   * True when the object under review is being created at admission: what it needs from objects applied after
+   * it (its RBAC, in `kubectl apply` order) may not exist yet, so such gaps warn rather than deny.
+   */
+  creating?: boolean;
 }
 
 /** Rule parameters that are data, changeable in config. */

@@ -54,7 +54,7 @@ export async function reviewAdmission(review: AdmissionReview, deps: ReviewDeps,
   const findings = memoScope(() => {
     const world = overlayWorld(prepared.world, { operation: request.operation, object: object ?? null, oldObject: oldObject ?? null });
     return [
-      ...(request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world)),
+      ...(request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world, { creating: request.operation === 'CREATE' })),
       ...deps.engine.evaluateImpact(changed, world, prepared.world),
     ];
   });
