@@ -1,4 +1,4 @@
-import type { RequiredPermission, RuleFinding } from '../engine/types.js';
+import type { RequiredPermission, RequirementDoc, RuleFinding } from '../engine/types.js';
 import { findGrant, permissionsOf, type Permissions } from '../k8s/rbac.js';
 import { serviceAccountOf } from '../k8s/podTemplate.js';
 import { isRecord } from '../k8s/types.js';
@@ -245,4 +245,52 @@ function namespacelessSubjects(world: World, account: string): string[] {
     const subjects = Array.isArray(binding['subjects']) ? binding['subjects'] : [];
     return subjects.some((s: unknown) => isRecord(s) && s['kind'] === 'ServiceAccount' && s['name'] === account && !s['namespace']);
   }).map((binding) => `ClusterRoleBinding ${binding.metadata?.name ?? ''}`);
+}
+
+/** What switches a feature on, for the rule reference. */
+const FEATURE_SETTINGS: Readonly<Record<Feature, string>> = {
+  'orchestrator-explorer': 'Orchestrator Explorer (DD_ORCHESTRATOR_EXPLORER_ENABLED, on by default)',
+  'kube-state-metrics-core': 'kube-state-metrics core check configured on the Cluster Agent',
+  compliance: 'compliance (DD_COMPLIANCE_CONFIG_ENABLED)',
+  'kubelet-via-api-server': 'DD_KUBELET_USE_API_SERVER',
+  'leader-election-configmap': 'DD_LEADER_ELECTION with DD_LEADER_ELECTION_DEFAULT_RESOURCE=configmap (or unset)',
+  'leader-election-lease': 'DD_LEADER_ELECTION with DD_LEADER_ELECTION_DEFAULT_RESOURCE=lease (or unset)',
+  'event-collection': 'DD_COLLECT_KUBERNETES_EVENTS',
+  'admission-controller': 'DD_ADMISSION_CONTROLLER_ENABLED',
+  'admission-controller-mutation': 'DD_ADMISSION_CONTROLLER_ENABLED (mutation, on unless DD_ADMISSION_CONTROLLER_MUTATION_ENABLED=false)',
+  'admission-controller-validation': 'DD_ADMISSION_CONTROLLER_ENABLED (validation, on unless DD_ADMISSION_CONTROLLER_VALIDATION_ENABLED=false)',
+  'external-metrics': 'DD_EXTERNAL_METRICS_PROVIDER_ENABLED',
+  'datadogmetric-crd': 'DD_EXTERNAL_METRICS_PROVIDER_USE_DATADOGMETRIC_CRD',
+  'wpa-controller': 'DD_EXTERNAL_METRICS_PROVIDER_WPA_CONTROLLER',
+  'cluster-checks': 'DD_CLUSTER_CHECKS_ENABLED',
+  'apm-instrumentation': 'DD_APM_INSTRUMENTATION_ENABLED',
+  'language-detection': 'DD_LANGUAGE_DETECTION_ENABLED (with the Cluster Agent patcher, on by default)',
+  'agent-leader-election-configmap': 'no Cluster Agent, DD_LEADER_ELECTION with a ConfigMap lock',
+  'agent-leader-election-lease': 'no Cluster Agent, DD_LEADER_ELECTION with a Lease lock',
+  'agent-event-collection': 'no Cluster Agent, DD_COLLECT_KUBERNETES_EVENTS',
+  'agent-metadata-without-cluster-agent': 'no Cluster Agent (DD_KUBERNETES_COLLECT_METADATA_TAGS, on by default)',
+  'eks-fargate': 'DD_EKS_FARGATE',
+  'kube-state-metrics-core-on-runners': 'the Cluster Agent dispatches kubernetes_state_core to the runners',
+};
+
+/** The catalogue as the rule reference lists it, with `<ns>`/`<sa>` for the component's namespace and account. */
+export function requirementDocs(requirements: readonly PermissionRequirement[]): RequirementDoc[] {
+  return requirements.map((entry) => {
+    const access: PermissionRequirement = { ...entry };
+    if (entry.inOwnNamespace) access.namespace = '<ns>';
+    if (entry.objectNameFrom) access.objectName = entry.objectNameFrom.fallback;
+    const when = [
+      ...(entry.features ?? []).map((f) => FEATURE_SETTINGS[f]),
+      ...(entry.unlessFeatures ?? []).map((f) => `not with ${FEATURE_SETTINGS[f]}`),
+    ];
+    const name = entry.objectNameFrom ? ` (name from ${entry.objectNameFrom.setting})` : '';
+    const or = entry.alternatives?.length ? ` (or ${entry.alternatives.map((a) => `${a.verbs.join('/')} ${resourceName(a)}`).join(', ')})` : '';
+    return {
+      access: `${entry.verbs.join('/')} ${accessScope(access)}${name}${or}`,
+      neededWhen: when.length ? when.join('; ') : 'always',
+      severity: entry.advisory ? 'warning' : 'error',
+      reason: entry.reason,
+      logLine: refusalLine(access, pickVerb(entry.verbs), '<ns>', '<sa>'),
+    };
+  });
 }

@@ -63,6 +63,18 @@ export interface RequiredPermission {
   reason: string;
 }
 
+/** One requirement as the rule reference lists it. */
+export interface RequirementDoc {
+  /** `get/update mutatingwebhookconfigurations.admissionregistration.k8s.io "datadog-webhook" cluster-wide`. */
+  access: string;
+  /** The features (and the settings behind them) that need it; `always` when none. */
+  neededWhen: string;
+  severity: Severity;
+  reason: string;
+  /** The line the component logs when refused. */
+  logLine: string;
+}
+
 /** Kinds a rule can target, by their `kind` field. */
 export type TargetKind =
   | 'Secret'
@@ -97,6 +109,8 @@ export interface Rule {
    * workloads the change touches, in the world as it would be after the request.
    */
   affectedBy?: readonly TargetKind[];
+  /** For the generated reference: what the rule requires of the component, per feature (the permission catalogue). */
+  requirements?: readonly RequirementDoc[];
   /** A short bad/good example for the generated reference. */
   example: { bad: string; good: string };
   evaluate(object: KubeObject, context: RuleContext): RuleFinding[];

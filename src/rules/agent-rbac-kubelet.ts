@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
-import { featureReason, judgePermissions, NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
+import { featureReason, judgePermissions, requirementDocs, NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -25,6 +25,7 @@ export const rule: Rule = {
     '(or nodes/pods), nodes/stats, nodes/metrics and nodes/spec, as the official chart and Operator roles do.',
   targets: [...WORKLOAD_KINDS],
   affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  requirements: requirementDocs(NODE_AGENT_KUBELET_PERMISSIONS),
   example: {
     bad: [
       'kind: ClusterRole',

@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
-import { featureReason, judgePermissions, NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
+import { featureReason, judgePermissions, requirementDocs, NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -24,6 +24,7 @@ export const rule: Rule = {
     'Bind the node Agent\'s ServiceAccount to a role granting what its features need (the official chart\'s rbac.yaml does when no Cluster Agent is deployed).',
   targets: [...WORKLOAD_KINDS],
   affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  requirements: requirementDocs(NODE_AGENT_PERMISSIONS),
   example: {
     bad: [
       '# DaemonSet datadog: DD_CLUSTER_AGENT_ENABLED=false, DD_COLLECT_KUBERNETES_EVENTS=true',

@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { clusterAgentFeatures } from '../datadog/features.js';
-import { CLUSTER_AGENT_PERMISSIONS, featureReason, judgePermissions, type PermissionRequirement } from '../datadog/permissions.js';
+import { CLUSTER_AGENT_PERMISSIONS, featureReason, judgePermissions, requirementDocs, type PermissionRequirement } from '../datadog/permissions.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -28,6 +28,7 @@ export const rule: Rule = {
     'and do not delete a role or binding it still depends on.',
   targets: [...WORKLOAD_KINDS],
   affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  requirements: requirementDocs(CLUSTER_AGENT_PERMISSIONS),
   example: {
     bad: [
       'kind: ClusterRole',

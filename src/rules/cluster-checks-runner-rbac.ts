@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { clusterChecksRunnerFeatures } from '../datadog/features.js';
-import { CLUSTER_CHECKS_RUNNER_PERMISSIONS, featureReason, judgePermissions } from '../datadog/permissions.js';
+import { CLUSTER_CHECKS_RUNNER_PERMISSIONS, featureReason, judgePermissions, requirementDocs } from '../datadog/permissions.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -22,6 +22,7 @@ export const rule: Rule = {
     'Bind the cluster-checks runners\' ServiceAccount to the kube-state-metrics core ClusterRole (the chart does when kubeStateMetricsCore.useClusterCheckRunners is true).',
   targets: [...WORKLOAD_KINDS],
   affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  requirements: requirementDocs(CLUSTER_CHECKS_RUNNER_PERMISSIONS),
   example: {
     bad: '# Cluster Agent: kubernetes_state_core.yaml with cluster_check: true\n# ClusterRoleBinding datadog-ksm-core still binds datadog-cluster-agent, not datadog-cluster-checks',
     good: 'kind: ClusterRoleBinding\nmetadata: {name: datadog-ksm-core}\nroleRef: {kind: ClusterRole, name: datadog-ksm-core}\nsubjects: [{kind: ServiceAccount, name: datadog-cluster-checks, namespace: datadog}]',
