@@ -83,6 +83,10 @@ export interface TemplateOptions {
   kubeVersion?: string;
   namespace?: string;
   release?: string;
+  /** The chart directory; ddguard's own chart when absent. */
+  chart?: string;
+  /** `--api-versions`: API groups the chart's capability checks should see (OpenShift's SCCs, …). */
+  apiVersions?: readonly string[];
 }
 
 /** `helm template` of the chart; throws with helm's message when rendering fails. */
@@ -115,7 +119,8 @@ export async function helmTemplateAgainst(kubeconfig: string, options: TemplateO
 }
 
 function templateArgs(options: TemplateOptions, valuesFile: string): string[] {
-  return ['template', options.release ?? 'ddguard', CHART, '--namespace', options.namespace ?? 'ddguard', '--values', valuesFile];
+  const apiVersions = (options.apiVersions ?? []).flatMap((v) => ['--api-versions', v]);
+  return ['template', options.release ?? 'ddguard', options.chart ?? CHART, '--namespace', options.namespace ?? 'ddguard', '--values', valuesFile, ...apiVersions];
 }
 
 function withValuesFile<T>(options: TemplateOptions, run: (valuesFile: string) => T): T {
