@@ -13,11 +13,19 @@ const LABEL_VALUES: Readonly<Record<string, Component>> = {
   'cluster-checks-runner': 'cluster-checks-runner',
 };
 
+/**
+ * Where the component runs: `standalone` in a pod of its own (the chart's and Operator's DaemonSet and
+ * Deployments), or `sidecar` beside an application's containers (EKS Fargate `DD_EKS_FARGATE=true`, the sidecar
+ * the Cluster Agent's admission controller injects). A sidecar has no kubelet host of its own to judge.
+ */
+export type Placement = 'standalone' | 'sidecar';
+
 export interface DatadogWorkload {
   object: KubeObject;
   component: Component;
   template: PodTemplate;
   namespace: string;
+  placement: Placement;
 }
 
 /**
@@ -42,15 +50,26 @@ function detectUncached(object: KubeObject): Component | undefined {
   const runsAgent = images.includes('agent') || images.includes('dogstatsd');
   const envNames = new Set(containers.flatMap((c) => (Array.isArray(c.env) ? c.env.map((e) => e?.name) : [])));
   if (envNames.has('DD_CLC_RUNNER_ENABLED') && (runsAgent || envNames.has('DD_API_KEY'))) return 'cluster-checks-runner';
-  if (object.kind === 'DaemonSet' && (runsAgent || envNames.has('DD_API_KEY'))) return 'node-agent';
+  // The Agent image in any workload kind is an Agent: a DaemonSet, an EKS Fargate sidecar in a Deployment, a
+  // CronJob or a bare Pod; a DaemonSet configured like one (DD_API_KEY) even under a mirrored image name.
+  if (runsAgent || (object.kind === 'DaemonSet' && envNames.has('DD_API_KEY'))) return 'node-agent';
   return undefined;
+}
+
+/** A Datadog container beside containers that are not Datadog's, or an Agent told it runs on EKS Fargate. */
+export function placementOf(object: KubeObject, template: PodTemplate): Placement {
+  if (object.kind === 'DaemonSet') return 'standalone';
+  const containers = (Array.isArray(template.spec.containers) ? template.spec.containers : []).filter((c) => c && typeof c === 'object');
+  const fargate = containers.some((c) => Array.isArray(c.env) && c.env.some((e) => e?.name === 'DD_EKS_FARGATE' && /^(true|1|t|yes|on|y)$/i.test(String(e.value ?? '').trim())));
+  const foreign = containers.some((c) => !datadogImageOf(c.image) && !/datadog/i.test(c.image ?? ''));
+  return fargate || foreign ? 'sidecar' : 'standalone';
 }
 
 export function asDatadogWorkload(object: KubeObject, defaultNamespace: string): DatadogWorkload | undefined {
   const component = detectComponent(object);
   const template = podTemplateOf(object);
   if (!component || !template) return undefined;
-  return { object, component, template, namespace: object.metadata?.namespace || defaultNamespace };
+  return { object, component, template, namespace: object.metadata?.namespace || defaultNamespace, placement: placementOf(object, template) };
 }
 
 export const COMPONENT_NAMES: Readonly<Record<Component, string>> = {

@@ -1,10 +1,10 @@
-import type { RequiredPermission, RuleFinding } from '../engine/types.js';
+import type { RequiredPermission, RequirementDoc, RuleFinding } from '../engine/types.js';
 import { findGrant, permissionsOf, type Permissions } from '../k8s/rbac.js';
 import { serviceAccountOf } from '../k8s/podTemplate.js';
 import { isRecord } from '../k8s/types.js';
 import type { World } from '../world/world.js';
 import { COMPONENT_NAMES, type DatadogWorkload } from './components.js';
-import type { Feature, Features } from './features.js';
+import { envValue, featureSummary, mainContainer, type Feature, type Features } from './features.js';
 
 /**
  * The Kubernetes permissions Datadog components need, as data (datadog.md §2.4–§3). The rules compare them
@@ -26,65 +26,15 @@ export interface PermissionRequirement extends RequiredPermission {
   namespace?: string;
   /** The one object the access is about (get/update of a named lock); absent for list/watch/create. */
   objectName?: string;
+  /** The access happens in the component's own namespace (its leader-election lock, its token ConfigMap). */
+  inOwnNamespace?: boolean;
+  /** The object's name comes from a setting of the component, with the Agent's default when unset. */
+  objectNameFrom?: { setting: string; fallback: string };
+  /** The line the component logs when refused, when it is the Agent's own wording rather than the API server's. */
+  logLine?: string;
 }
 
-/** The Cluster Agent's ServiceAccount, cluster-wide (chart `cluster-agent-rbac.yaml`, Operator `clusteragent/rbac.go`). */
-export const CLUSTER_AGENT_PERMISSIONS: readonly PermissionRequirement[] = [
-  {
-    apiGroup: '',
-    resource: 'pods',
-    verbs: ['get', 'list', 'watch'],
-    reason: 'the Cluster Agent watches the pods of every namespace to build the pod-to-service metadata the node Agents tag with, and for cluster checks and its admission controller',
-  },
-  {
-    apiGroup: 'policy',
-    resource: 'poddisruptionbudgets',
-    verbs: ['list', 'watch'],
-    features: ['orchestrator-explorer', 'kube-state-metrics-core', 'compliance'],
-    reason: 'the Orchestrator Explorer, the kube-state-metrics core check and compliance (CSPM) collect PodDisruptionBudgets (chart PR DataDog/helm-charts#1782 "Add pdb rbac to dca")',
-  },
-  // The rest of the chart's compliance block (datadog.md R21): without them CSPM skips inputs and logs warnings.
-  ...(
-    [
-      ['rbac.authorization.k8s.io', 'clusterrolebindings', ['list', 'watch']],
-      ['rbac.authorization.k8s.io', 'rolebindings', ['list', 'watch']],
-      ['networking.k8s.io', 'networkpolicies', ['list']],
-      ['', 'namespaces', ['list']],
-      ['', 'serviceaccounts', ['list']],
-    ] as const
-  ).map(([apiGroup, resource, verbs]): PermissionRequirement => ({
-    apiGroup,
-    resource,
-    verbs,
-    features: ['compliance'],
-    advisory: true,
-    reason: 'compliance (CSPM) on the Cluster Agent reads it for the CIS Kubernetes rules (chart cluster-agent-rbac.yaml compliance block)',
-  })),
-];
-
-/** The node Agent's ServiceAccount, for the kubelet (KEP-2862 path → subresource mapping, datadog.md §2.4). */
-export const NODE_AGENT_KUBELET_PERMISSIONS: readonly PermissionRequirement[] = [
-  {
-    apiGroup: '',
-    resource: 'nodes',
-    subresource: 'proxy',
-    verbs: ['get'],
-    alternatives: [{ apiGroup: '', resource: 'nodes', subresource: 'pods', verbs: ['get'], reason: 'fine-grained kubelet authorization' }],
-    unlessFeatures: ['kubelet-via-api-server'],
-    authorizer: 'kubelet',
-    reason: 'the kubelet authorizes /pods (and every path without a dedicated subresource) as nodes/proxy; with fine-grained kubelet authorization (Kubernetes 1.32+) nodes/pods is enough',
-  },
-  { apiGroup: '', resource: 'nodes', subresource: 'stats', verbs: ['get'], authorizer: 'kubelet', reason: 'the kubelet check reads /stats/summary' },
-  { apiGroup: '', resource: 'nodes', subresource: 'metrics', verbs: ['get'], authorizer: 'kubelet', reason: 'the kubelet check reads /metrics and /metrics/cadvisor' },
-  { apiGroup: '', resource: 'nodes', subresource: 'spec', verbs: ['get'], authorizer: 'kubelet', reason: 'the Agent reads the node /spec' },
-  {
-    apiGroup: '',
-    resource: 'pods',
-    verbs: ['get', 'list'],
-    features: ['kubelet-via-api-server'],
-    reason: 'with DD_KUBELET_USE_API_SERVER=true the Agent lists its node\'s pods from the API server instead of the kubelet (chart rbac.yaml adds pods get/list for kubelet.useApiServer)',
-  },
-];
+export { CLUSTER_AGENT_PERMISSIONS, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS, CLUSTER_CHECKS_RUNNER_PERMISSIONS } from './catalogue.js';
 
 /** Whether a requirement applies, given the features the component runs. */
 export function isRequired(requirement: PermissionRequirement, features: Features): 'yes' | 'no' | 'maybe' {
@@ -166,6 +116,36 @@ export interface PermissionCheck {
   impact?: boolean;
   /** Extra sentences for a gap (what else the user may have seen, why a feature needs it). */
   explain?: (requirement: PermissionRequirement, need: 'yes' | 'maybe') => string;
+  /**
+   * The workload is being created at admission: RBAC applied after it (kubectl apply in any order) may not be
+   * there yet, so a gap is a warning until the world is complete; the audit and later RBAC changes judge it again.
+   */
+  creating?: boolean;
+}
+
+/** A catalogue entry made concrete for one workload: its namespace, and the object names its settings choose. */
+export function resolveRequirement(requirement: PermissionRequirement, workload: DatadogWorkload, world: World): PermissionRequirement {
+  if (!requirement.inOwnNamespace && !requirement.objectNameFrom) return requirement;
+  const out: PermissionRequirement = { ...requirement };
+  if (requirement.inOwnNamespace) out.namespace = workload.namespace;
+  if (requirement.objectNameFrom) {
+    const main = mainContainer(workload, world);
+    const set = main ? envValue(main.env.get(requirement.objectNameFrom.setting), world)?.trim() : undefined;
+    out.objectName = set || requirement.objectNameFrom.fallback;
+  }
+  return out;
+}
+
+/** "Needed because <what turns the feature on>", for a requirement tied to features. */
+export function featureReason(features: Features, requirement: PermissionRequirement): string {
+  if (!requirement.features?.length) return '';
+  const why = featureSummary(features, requirement.features);
+  return why ? `Needed because ${why}.` : '';
+}
+
+/** What the component logs when refused: the Agent's own line where the catalogue has it, else the API server's. */
+export function refusalLine(requirement: PermissionRequirement, verb: string, namespace: string, serviceAccount: string): string {
+  return requirement.logLine ?? forbiddenMessage(requirement, verb, namespace, serviceAccount);
 }
 
 /**
@@ -183,6 +163,7 @@ export function judgePermissions(check: PermissionCheck): RuleFinding[] {
   const who = `ServiceAccount ${namespace}/${account} of the ${COMPONENT_NAMES[workload.component]}`;
   const permissions = permissionsOf(world, namespace, account);
   const gaps = check.requirements
+    .map((requirement) => resolveRequirement(requirement, workload, world))
     .map((requirement) => ({ requirement, need: isRequired(requirement, check.features) }))
     .filter((g): g is { requirement: PermissionRequirement; need: 'yes' | 'maybe' } => g.need !== 'no')
     .map((g) => ({ ...g, verbs: missingVerbs(permissions, g.requirement) }))
@@ -195,15 +176,18 @@ export function judgePermissions(check: PermissionCheck): RuleFinding[] {
   const unverifiable = gaps.filter((g) => bindings.length === 0 || (!g.requirement.namespace && !hasClusterBinding));
   const findings: RuleFinding[] = [];
   if (unverifiable.length > 0 && check.impact && world.source === 'cluster') {
-    // The workload is deployed and this change is what leaves it unbound: a real break, not a guess.
-    const list = unverifiable.map((g) => `${g.verbs.join('/')} ${accessScope(g.requirement)}`).join(', ');
-    const first = unverifiable[0]!;
-    findings.push({
-      message:
-        `After this change nothing binds ${who} to ${list}; it will log \`${forbiddenMessage(first.requirement, pickVerb(first.verbs), namespace, account)}\`.`,
-      path,
-      remediation: `Keep ServiceAccount ${namespace}/${account} bound (a ClusterRoleBinding for cluster-wide access) to roles granting ${unverifiable.map((g) => ruleSnippet(g.requirement)).join(', ')}.`,
-    });
+    // The workload is deployed and this change is what leaves it unbound: a real break, not a guess. One finding
+    // per access, so a change is blamed only for the accesses it removes (engine.evaluateImpact compares them).
+    for (const gap of unverifiable) {
+      findings.push({
+        message:
+          `After this change nothing binds ${who} to ${gap.verbs.join('/')} ${accessScope(gap.requirement)}; ${gap.requirement.reason}. ` +
+          `It will log \`${refusalLine(gap.requirement, pickVerb(gap.verbs), namespace, account)}\`.`,
+        path,
+        remediation: `Keep ServiceAccount ${namespace}/${account} bound (a ClusterRoleBinding for cluster-wide access) to roles granting ${ruleSnippet(gap.requirement)}.`,
+        ...(gap.requirement.advisory || gap.need === 'maybe' ? { downgrade: 'warning' as const } : {}),
+      });
+    }
   } else if (unverifiable.length > 0) {
     const where = world.source === 'manifests' ? 'in this manifest set' : 'in the cluster yet';
     const kinds = bindings.length === 0 ? 'no RoleBinding or ClusterRoleBinding' : 'no ClusterRoleBinding';
@@ -227,6 +211,7 @@ export function judgePermissions(check: PermissionCheck): RuleFinding[] {
     const doubts: string[] = [];
     if (missingRoles.length) doubts.push(`Could not check everything: ${missingRoles.join('; ')}, and it may grant this.`);
     if (need === 'maybe') doubts.push('Could not tell for sure that the feature needing it runs on this component.');
+    if (check.creating && !check.impact) doubts.push('It is being created now, so its RBAC may simply not be applied yet.');
     const binder = requirement.namespace
       ? `a Role or ClusterRole bound to ServiceAccount ${namespace}/${account} by a RoleBinding in namespace ${requirement.namespace} (or a ClusterRoleBinding)`
       : `a ClusterRole bound to ServiceAccount ${namespace}/${account} by a ClusterRoleBinding`;
@@ -234,7 +219,7 @@ export function judgePermissions(check: PermissionCheck): RuleFinding[] {
       message:
         `${who} cannot ${verbs.join('/')} ${accessScope(requirement)}: ` +
         `${roles.length ? `none of its roles (${roles.join(', ')}) grants it` : 'none of its bindings grants anything'}; ${requirement.reason}. ` +
-        `It will log \`${forbiddenMessage(requirement, pickVerb(verbs), namespace, account)}\`.` +
+        `It will log \`${refusalLine(requirement, pickVerb(verbs), namespace, account)}\`.` +
         prefixSpace(check.explain?.(requirement, need)) +
         (doubts.length ? ` ${doubts.join(' ')}` : ''),
       path,
@@ -260,4 +245,52 @@ function namespacelessSubjects(world: World, account: string): string[] {
     const subjects = Array.isArray(binding['subjects']) ? binding['subjects'] : [];
     return subjects.some((s: unknown) => isRecord(s) && s['kind'] === 'ServiceAccount' && s['name'] === account && !s['namespace']);
   }).map((binding) => `ClusterRoleBinding ${binding.metadata?.name ?? ''}`);
+}
+
+/** What switches a feature on, for the rule reference. */
+const FEATURE_SETTINGS: Readonly<Record<Feature, string>> = {
+  'orchestrator-explorer': 'Orchestrator Explorer (DD_ORCHESTRATOR_EXPLORER_ENABLED, on by default)',
+  'kube-state-metrics-core': 'kube-state-metrics core check configured on the Cluster Agent',
+  compliance: 'compliance (DD_COMPLIANCE_CONFIG_ENABLED)',
+  'kubelet-via-api-server': 'DD_KUBELET_USE_API_SERVER',
+  'leader-election-configmap': 'DD_LEADER_ELECTION with DD_LEADER_ELECTION_DEFAULT_RESOURCE=configmap (or unset)',
+  'leader-election-lease': 'DD_LEADER_ELECTION with DD_LEADER_ELECTION_DEFAULT_RESOURCE=lease (or unset)',
+  'event-collection': 'DD_COLLECT_KUBERNETES_EVENTS',
+  'admission-controller': 'DD_ADMISSION_CONTROLLER_ENABLED',
+  'admission-controller-mutation': 'DD_ADMISSION_CONTROLLER_ENABLED (mutation, on unless DD_ADMISSION_CONTROLLER_MUTATION_ENABLED=false)',
+  'admission-controller-validation': 'DD_ADMISSION_CONTROLLER_ENABLED (validation, on unless DD_ADMISSION_CONTROLLER_VALIDATION_ENABLED=false)',
+  'external-metrics': 'DD_EXTERNAL_METRICS_PROVIDER_ENABLED',
+  'datadogmetric-crd': 'DD_EXTERNAL_METRICS_PROVIDER_USE_DATADOGMETRIC_CRD',
+  'wpa-controller': 'DD_EXTERNAL_METRICS_PROVIDER_WPA_CONTROLLER',
+  'cluster-checks': 'DD_CLUSTER_CHECKS_ENABLED',
+  'apm-instrumentation': 'DD_APM_INSTRUMENTATION_ENABLED',
+  'language-detection': 'DD_LANGUAGE_DETECTION_ENABLED (with the Cluster Agent patcher, on by default)',
+  'agent-leader-election-configmap': 'no Cluster Agent, DD_LEADER_ELECTION with a ConfigMap lock',
+  'agent-leader-election-lease': 'no Cluster Agent, DD_LEADER_ELECTION with a Lease lock',
+  'agent-event-collection': 'no Cluster Agent, DD_COLLECT_KUBERNETES_EVENTS',
+  'agent-metadata-without-cluster-agent': 'no Cluster Agent (DD_KUBERNETES_COLLECT_METADATA_TAGS, on by default)',
+  'eks-fargate': 'DD_EKS_FARGATE',
+  'kube-state-metrics-core-on-runners': 'the Cluster Agent dispatches kubernetes_state_core to the runners',
+};
+
+/** The catalogue as the rule reference lists it, with `<ns>`/`<sa>` for the component's namespace and account. */
+export function requirementDocs(requirements: readonly PermissionRequirement[]): RequirementDoc[] {
+  return requirements.map((entry) => {
+    const access: PermissionRequirement = { ...entry };
+    if (entry.inOwnNamespace) access.namespace = '<ns>';
+    if (entry.objectNameFrom) access.objectName = entry.objectNameFrom.fallback;
+    const when = [
+      ...(entry.features ?? []).map((f) => FEATURE_SETTINGS[f]),
+      ...(entry.unlessFeatures ?? []).map((f) => `not with ${FEATURE_SETTINGS[f]}`),
+    ];
+    const name = entry.objectNameFrom ? ` (name from ${entry.objectNameFrom.setting})` : '';
+    const or = entry.alternatives?.length ? ` (or ${entry.alternatives.map((a) => `${a.verbs.join('/')} ${resourceName(a)}`).join(', ')})` : '';
+    return {
+      access: `${entry.verbs.join('/')} ${accessScope(access)}${name}${or}`,
+      neededWhen: when.length ? when.join('; ') : 'always',
+      severity: entry.advisory ? 'warning' : 'error',
+      reason: entry.reason,
+      logLine: refusalLine(access, pickVerb(entry.verbs), '<ns>', '<sa>'),
+    };
+  });
 }

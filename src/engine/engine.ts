@@ -52,10 +52,10 @@ export class Engine {
     return this.judged.has(kind);
   }
 
-  /** Rules that judge `object` itself. */
-  evaluate(object: KubeObject, world: World): Finding[] {
+  /** Rules that judge `object` itself; `creating` when it is being created at admission (RuleContext.creating). */
+  evaluate(object: KubeObject, world: World, options: { creating?: boolean } = {}): Finding[] {
     const rules = this.byKind.get(object.kind ?? '') ?? [];
-    return memoScope(() => rules.flatMap((rule) => this.run(rule, object, world)));
+    return memoScope(() => rules.flatMap((rule) => this.run(rule, object, world, false, options.creating === true)));
   }
 
   /**
@@ -87,10 +87,11 @@ export class Engine {
     return after.filter((finding) => !existing.has(findingKey(finding)));
   }
 
-  private run(rule: Rule, object: KubeObject, world: World, impact = false): Finding[] {
+  private run(rule: Rule, object: KubeObject, world: World, impact = false, creating = false): Finding[] {
     const severity = this.severityOf(rule);
     if (severity === 'off') return [];
     const context: RuleContext = { world, settings: this.config.settings, impact };
+    if (creating) context.creating = true;
     return rule.evaluate(object, context).map((raw) => {
       const finding: Finding = {
         ruleId: rule.id,

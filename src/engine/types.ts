@@ -42,6 +42,11 @@ export interface RuleContext {
    * touches it: what the world lacks after the change, the change removed, so it is no longer a guess.
    */
   impact?: boolean;
+  /**
+   * True when the object under review is being created at admission: what it needs from objects applied after
+   * it (its RBAC, in `kubectl apply` order) may not exist yet, so such gaps warn rather than deny.
+   */
+  creating?: boolean;
 }
 
 /** Rule parameters that are data, changeable in config. */
@@ -57,6 +62,18 @@ export interface RequiredPermission {
   verbs: readonly string[];
   /** Why it is needed, quoted in the finding. */
   reason: string;
+}
+
+/** One requirement as the rule reference lists it. */
+export interface RequirementDoc {
+  /** `get/update mutatingwebhookconfigurations.admissionregistration.k8s.io "datadog-webhook" cluster-wide`. */
+  access: string;
+  /** The features (and the settings behind them) that need it; `always` when none. */
+  neededWhen: string;
+  severity: Severity;
+  reason: string;
+  /** The line the component logs when refused. */
+  logLine: string;
 }
 
 /** Kinds a rule can target, by their `kind` field. */
@@ -98,6 +115,8 @@ export interface Rule {
    * src/policies): enforced by the API server even while the webhook is down. Absent: webhook and audit only.
    */
   policy?: PolicyForm;
+  /** For the generated reference: what the rule requires of the component, per feature (the permission catalogue). */
+  requirements?: readonly RequirementDoc[];
   /** A short bad/good example for the generated reference. */
   example: { bad: string; good: string };
   evaluate(object: KubeObject, context: RuleContext): RuleFinding[];

@@ -38,6 +38,7 @@ function ruleSection(rule: Rule): string {
     `**Example that fails:**\n\n${yamlBlock(rule.example.bad)}`,
     `**Example that passes:**\n\n${yamlBlock(rule.example.good)}`,
     `**Fix.** ${rule.remediation.trim()}`,
+    ...(rule.requirements?.length ? [requirementTable(rule)] : []),
     policyLine(rule),
   ].join('\n\n');
 }
@@ -46,6 +47,17 @@ function ruleSection(rule: Rule): string {
 function policyLine(rule: Rule): string {
   if (!rule.policy) return '**Policy form.** None: only the webhook, `check` and the audit run this rule.';
   return `**Policy form.** Enforced by the API server too (\`ddguard policies\`): ${rule.policy.covers.trim()}.`;
+}
+
+function requirementTable(rule: Rule): string {
+  const rows = (rule.requirements ?? []).map((r) =>
+    `| ${cell(r.access)} | ${cell(r.neededWhen)} | ${r.severity} | ${cell(r.reason)} | \`${r.logLine.replace(/\|/g, '\\|')}\` |`);
+  return [
+    '**Requires, per feature.** A gap is reported with the severity shown (a warning too where ddguard cannot tell the feature runs). `<ns>`/`<sa>` are the component\'s namespace and ServiceAccount.',
+    '| Access | Needed when | Severity | Why | Log line when refused |',
+    '|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 function yamlBlock(text: string): string {

@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { featureSummary, nodeAgentFeatures } from '../datadog/features.js';
-import { judgePermissions, NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
+import { nodeAgentFeatures } from '../datadog/features.js';
+import { featureReason, judgePermissions, requirementDocs, NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -18,12 +18,14 @@ export const rule: Rule = {
     'each path: /pods and /healthz map to nodes/proxy (nodes/pods with fine-grained kubelet authorization, ' +
     'Kubernetes 1.32+), /stats to nodes/stats, /metrics to nodes/metrics, /spec to nodes/spec. A missing rule ' +
     'makes the kubelet answer 403 `Forbidden (user=system:serviceaccount:<ns>:<sa>, verb=get, resource=nodes, ' +
-    'subresource=proxy)`: no pods, no container tags, no kubelet metrics.',
+    'subresource=proxy)`: no pods, no container tags, no kubelet metrics. Applies to every node Agent, in a ' +
+    'DaemonSet or as a sidecar (EKS Fargate, whose guide grants the same subresources).',
   remediation:
     'Bind the node Agent\'s ServiceAccount with a ClusterRoleBinding to a ClusterRole granting get on nodes/proxy ' +
     '(or nodes/pods), nodes/stats, nodes/metrics and nodes/spec, as the official chart and Operator roles do.',
   targets: [...WORKLOAD_KINDS],
   affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  requirements: requirementDocs(NODE_AGENT_KUBELET_PERMISSIONS),
   example: {
     bad: [
       'kind: ClusterRole',
@@ -42,17 +44,18 @@ export const rule: Rule = {
       '    verbs: [get]',
     ].join('\n'),
   },
-  evaluate(object, { world, impact }) {
+  evaluate(object, { world, impact, creating }) {
     const workload = asDatadogWorkload(object, world.defaultNamespace);
     if (workload?.component !== 'node-agent') return [];
     const features = nodeAgentFeatures(workload, world);
     return judgePermissions({
       workload,
       impact: impact === true,
+      creating: creating === true,
       world,
       features,
       requirements: NODE_AGENT_KUBELET_PERMISSIONS,
-      explain: (requirement) => (requirement.features?.length ? `Needed because ${featureSummary(features, requirement.features)}.` : ''),
+      explain: (requirement) => featureReason(features, requirement),
     });
   },
 };

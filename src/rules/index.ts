@@ -11,6 +11,8 @@ import { rule as hostnamePerNode } from './hostname-per-node.js';
 import { rule as clusterAgentUrlHttps } from './cluster-agent-url-https.js';
 import { rule as clusterAgentRbac } from './cluster-agent-rbac.js';
 import { rule as agentRbacKubelet } from './agent-rbac-kubelet.js';
+import { rule as agentRbac } from './agent-rbac.js';
+import { rule as clusterChecksRunnerRbac } from './cluster-checks-runner-rbac.js';
 import { rule as agentServiceAccountToken } from './agent-service-account-token.js';
 import { rule as clusterAgentProbePort } from './cluster-agent-probe-port.js';
 import { rule as datadogagentTokenSecretConfig } from './datadogagent-token-secret-config.js';
@@ -34,6 +36,8 @@ export const RULES: readonly Rule[] = buildRegistry([
   // RBAC, service-account token and probes
   clusterAgentRbac,
   agentRbacKubelet,
+  agentRbac,
+  clusterChecksRunnerRbac,
   agentServiceAccountToken,
   clusterAgentProbePort,
   // Operator

@@ -57,8 +57,10 @@ export async function reviewAdmission(sent: AdmissionReview, deps: ReviewDeps, t
   const findings = memoScope(() => {
     const world = overlayWorld(prepared.world, { operation: request.operation, object: object ?? null, oldObject: oldObject ?? null });
     return [
-      ...(request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world)),
-      ...deps.engine.evaluateImpact(changed, world, prepared.world),
+      ...(request.operation === 'DELETE' || !object ? [] : deps.engine.evaluate(object, world, { creating: request.operation === 'CREATE' })),
+      // RBAC only ever adds: creating a role, binding or ServiceAccount cannot take a grant away, so only an
+      // UPDATE or DELETE is judged by what it breaks elsewhere (a CREATE may only reveal what was missing).
+      ...(request.operation === 'CREATE' ? [] : deps.engine.evaluateImpact(changed, world, prepared.world)),
     ];
   });
   const outcome = answer(review, 'judged', dedupe(findings), prepared.lookupFailures, deps.config);

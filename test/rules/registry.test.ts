@@ -10,7 +10,7 @@ import { loadRuleFixtures, ROOT } from '../support/fixtures.js';
 const CATALOGUE = [
   'cluster-agent-token-length', 'cluster-agent-token-whitespace', 'cluster-agent-token-mismatch',
   'cluster-agent-token-ref', 'cluster-agent-token-inline', 'kubelet-host-per-node', 'kubelet-host-node-name',
-  'hostname-per-node', 'cluster-agent-url-https', 'cluster-agent-rbac', 'agent-rbac-kubelet',
+  'hostname-per-node', 'cluster-agent-url-https', 'cluster-agent-rbac', 'agent-rbac-kubelet', 'agent-rbac', 'cluster-checks-runner-rbac',
   'agent-service-account-token', 'cluster-agent-probe-port', 'datadogagent-token-secret-config',
 ];
 

@@ -92,11 +92,16 @@ t.test('RBAC changes are judged by their effect on the Cluster Agent, in the wor
     t.match(body.response.status?.message, /\[cluster-agent-rbac\] Deployment datadog\/datadog-cluster-agent: After this change nothing binds/);
   });
 
-  t.test('with the other bindings in place, deleting it breaks nothing', async (t) => {
+  t.test('with the other bindings in place, deleting it is denied for what only its role grants', async (t) => {
+    // ksm-core and orchestrator-explorer still grant pods, but only datadog-cluster-agent grants the admission
+    // controller's webhook configurations: judged per grant, never per role.
     const withAll = await testServer({ rules: RULES, worldProvider: chartWorld() });
     const { body } = await withAll.validate(byName('0018-'));
-    t.equal(body.response.allowed, true);
-    t.notOk(body.response.warnings);
+    t.equal(body.response.allowed, false);
+    const message = body.response.status?.message ?? '';
+    t.match(message, /\[cluster-agent-rbac\] Deployment datadog\/datadog-cluster-agent: .*mutatingwebhookconfigurations\.admissionregistration\.k8s\.io "datadog-webhook"/);
+    t.match(message, /injection into application pods/);
+    t.notMatch(message, /cannot get\/list\/watch pods/, 'pods are still granted by the other roles');
   });
 });
 

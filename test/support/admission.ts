@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from '../../src/k8s/types.js';
 import type { AdmissionRequest, AdmissionReview } from '../../src/webhook/admission.js';
+import type { PreparedWorld, WorldProvider } from '../../src/webhook/world-provider.js';
+import type { World } from '../../src/world/world.js';
 
 /** What `kubectl apply` as a cluster admin is seen as. */
 export const ADMIN = { username: 'kubernetes-admin', uid: 'admin-uid', groups: ['system:masters', 'system:authenticated'] };
@@ -120,4 +122,32 @@ export function appDeployment(): KubeObject {
 /** A ConfigMap, none of ddguard's business. */
 export function appConfigMap(): KubeObject {
   return admitted({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-settings', namespace: 'default' }, data: { mode: 'fast' } });
+}
+
+const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'PriorityClass']);
+
+/**
+ * A review of one step of an install or uninstall: a namespaced object written without a namespace lands in
+ * `defaultNamespace`, as `kubectl apply -n` and Helm place it; UPDATE and DELETE carry the old object.
+ */
+export function admissionReview(operation: 'CREATE' | 'UPDATE' | 'DELETE', object: KubeObject, defaultNamespace: string, oldObject?: KubeObject): AdmissionReview {
+  const placed = CLUSTER_SCOPED.has(object.kind ?? '') || object.metadata?.namespace
+    ? object
+    : { ...object, metadata: { ...object.metadata, namespace: defaultNamespace } };
+  return reviewOf(placed, {
+    operation,
+    object: operation === 'DELETE' ? null : placed,
+    oldObject: operation === 'CREATE' ? null : (oldObject ?? placed),
+  });
+}
+
+/** A provider whose world the test replaces between reviews: the cluster as each request finds it. */
+export class SwitchableWorldProvider implements WorldProvider {
+  constructor(public world: World) {}
+  prepare(): PreparedWorld {
+    return { world: this.world, lookupFailures: [] };
+  }
+  ready(): boolean {
+    return true;
+  }
 }

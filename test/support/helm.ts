@@ -81,10 +81,12 @@ export function runToolAsync(tool: Tool, args: readonly string[], kubeconfig?: s
 export interface TemplateOptions {
   values?: Record<string, unknown>;
   kubeVersion?: string;
-  /** Resources the cluster serves beyond helm's built-in list (`--api-versions`), e.g. `group/version/Kind`. */
-  apiVersions?: readonly string[];
   namespace?: string;
   release?: string;
+  /** The chart directory; ddguard's own chart when absent. */
+  chart?: string;
+  /** `--api-versions`: what the cluster serves beyond helm's built-in list, as `group/version` or `group/version/Kind`. */
+  apiVersions?: readonly string[];
 }
 
 /** `helm template` of the chart; throws with helm's message when rendering fails. */
@@ -99,7 +101,6 @@ export function tryHelmTemplate(options: TemplateOptions = {}): RunResult {
     runTool('helm', [
       ...templateArgs(options, valuesFile),
       '--kube-version', options.kubeVersion ?? '1.31.0',
-      ...(options.apiVersions ?? []).flatMap((v) => ['--api-versions', v]),
     ]));
 }
 
@@ -121,7 +122,8 @@ export async function helmTemplateAgainst(kubeconfig: string, options: TemplateO
 }
 
 function templateArgs(options: TemplateOptions, valuesFile: string): string[] {
-  return ['template', options.release ?? 'ddguard', CHART, '--namespace', options.namespace ?? 'ddguard', '--values', valuesFile];
+  const apiVersions = (options.apiVersions ?? []).flatMap((v) => ['--api-versions', v]);
+  return ['template', options.release ?? 'ddguard', options.chart ?? CHART, '--namespace', options.namespace ?? 'ddguard', '--values', valuesFile, ...apiVersions];
 }
 
 function withValuesFile<T>(options: TemplateOptions, run: (valuesFile: string) => T): T {

@@ -1,0 +1,44 @@
+import type { Rule } from '../engine/types.js';
+import { asDatadogWorkload } from '../datadog/components.js';
+import { clusterChecksRunnerFeatures } from '../datadog/features.js';
+import { CLUSTER_CHECKS_RUNNER_PERMISSIONS, featureReason, judgePermissions, requirementDocs } from '../datadog/permissions.js';
+import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+
+/**
+ * The cluster-checks runners run what the Cluster Agent dispatches to them; with the chart's
+ * kubeStateMetricsCore.useClusterCheckRunners that is the kube-state-metrics core check, and the ksm-core
+ * ClusterRole is bound to the runners' ServiceAccount instead of the Cluster Agent's.
+ */
+export const rule: Rule = {
+  id: 'cluster-checks-runner-rbac',
+  title: 'Cluster-checks runner ServiceAccount lacks what its dispatched checks need',
+  defaultSeverity: 'error',
+  description:
+    'When a Cluster Agent dispatches the kubernetes_state_core check to the cluster-checks runners (`cluster_check: ' +
+    'true` in its config, the chart\'s kubeStateMetricsCore.useClusterCheckRunners), the runners list and watch ' +
+    'what it collects. Without the grant the API server refuses it and the kubernetes_state.* metrics stop while the ' +
+    'runners look healthy.',
+  remediation:
+    'Bind the cluster-checks runners\' ServiceAccount to the kube-state-metrics core ClusterRole (the chart does when kubeStateMetricsCore.useClusterCheckRunners is true).',
+  targets: [...WORKLOAD_KINDS],
+  affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  requirements: requirementDocs(CLUSTER_CHECKS_RUNNER_PERMISSIONS),
+  example: {
+    bad: '# Cluster Agent: kubernetes_state_core.yaml with cluster_check: true\n# ClusterRoleBinding datadog-ksm-core still binds datadog-cluster-agent, not datadog-cluster-checks',
+    good: 'kind: ClusterRoleBinding\nmetadata: {name: datadog-ksm-core}\nroleRef: {kind: ClusterRole, name: datadog-ksm-core}\nsubjects: [{kind: ServiceAccount, name: datadog-cluster-checks, namespace: datadog}]',
+  },
+  evaluate(object, { world, impact, creating }) {
+    const workload = asDatadogWorkload(object, world.defaultNamespace);
+    if (workload?.component !== 'cluster-checks-runner') return [];
+    const features = clusterChecksRunnerFeatures(workload, world);
+    return judgePermissions({
+      workload,
+      impact: impact === true,
+      creating: creating === true,
+      world,
+      features,
+      requirements: CLUSTER_CHECKS_RUNNER_PERMISSIONS,
+      explain: (requirement) => featureReason(features, requirement),
+    });
+  },
+};
