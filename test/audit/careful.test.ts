@@ -40,7 +40,7 @@ const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
 t.test('--config applies check\'s severities and exemptions to the audit', async (t) => {
   const plain = await audit({ kubeconfig, format: 'json' });
-  t.same(ruleIdsOf(plain.stdout), ['agent-rbac-kubelet', 'cluster-agent-token-length', 'kubelet-host-per-node'], 'without a config');
+  t.same(ruleIdsOf(plain.stdout), ['agent-rbac', 'agent-rbac-kubelet', 'cluster-agent-token-length', 'kubelet-host-per-node'], 'without a config (agent-rbac: this node Agent runs without a Cluster Agent and has no RBAC)');
   t.equal(plain.code, 1);
 
   const config = file('config.yaml', [

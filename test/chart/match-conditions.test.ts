@@ -63,6 +63,8 @@ t.test('Datadog objects in every shape are sent', async (t) => {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'd', ...(labels ? { labels } : {}) }, spec,
   });
   t.ok(isSent(requestFor(pod({ containers: [{ name: 'a', image: 'gcr.io/datadoghq/cluster-agent:7' }] }))).sent, 'a Pod running the Cluster Agent');
+  t.ok(isSent(requestFor(pod({ containers: [{ name: 'app', image: 'shop:1' }, { name: 'agent', image: 'public.ecr.aws/datadog/agent:7', env: [{ name: 'DD_EKS_FARGATE', value: 'true' }] }] }))).sent,
+    'an EKS Fargate pod with the Agent as a sidecar');
   t.ok(isSent(requestFor(pod({ initContainers: [{ name: 'i', image: 'public.ecr.aws/datadog/cluster-agent:7' }], containers: [{ name: 'a', image: 'x' }] }))).sent, 'an init container');
   const mirrored = { containers: [{ name: 'a', image: 'mirror.corp/agent:7', env: [{ name: 'DD_API_KEY', value: 'x' }] }] };
   t.ok(isSent(requestFor({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'd', namespace: 'd' }, spec: { template: { spec: mirrored } } })).sent,

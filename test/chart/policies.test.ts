@@ -1,5 +1,6 @@
 // The chart's ValidatingAdmissionPolicies (templates/policies.yaml over files/policies.yaml): the file is what
 // `ddguard policies` generates today, and the chart renders it per the cluster, the mode and the config.
+import '../support/requires-helm.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseCel } from '@marcbachmann/cel-js';
