@@ -9,6 +9,12 @@ import { toolVersion } from '../report/toolVersion.js';
 import { registerExplain } from './explain.js';
 import { registerPolicies } from './policies.js';
 
+// A reader that stops early (`ddguard policies | head`) closes the pipe: that ends the output, not in a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 /** The entry point: wiring only. Each command lives in its own file and registers itself here. */
 const program = new Command('ddguard')
   .description('Stops Datadog deployments on Kubernetes that look healthy and silently stop reporting.')

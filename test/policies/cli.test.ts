@@ -88,3 +88,13 @@ t.test('a wrong --mode or --api-version is a usage error', async (t) => {
     t.equal(run.stdout, '');
   }
 });
+
+t.test('a reader that stops early (ddguard policies | head) ends the output quietly', async (t) => {
+  const child = spawn(process.execPath, [CLI, 'policies'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  t.equal(stderr, '', 'no stack trace');
+  t.equal(code, 0);
+});
