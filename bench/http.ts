@@ -64,24 +64,34 @@ export async function runHttp(seconds: number, soakTarget: number, soakMaxSecond
     const rssAfterMb: Record<string, number> = {};
     for (const s of servers) rssAfterMb[s.name] = rssMb(s.proc.pid ?? 0);
 
-    // Soak of ddguard alone: RSS at the half and at the end; growth over the second half is the leak signal.
     const dd = servers.find((s) => s.name === 'ddguard')!;
-    const rate = throughput['ddguard']!.c16 || 1000;
-    const requestsSoak = Math.min(soakTarget, Math.floor((rate * soakMaxSeconds) / 1000) * 1000);
-    const half = Math.floor(requestsSoak / 2);
-    const started = Date.now();
-    count(dd, await load(dd, { connections: 16, amount: half }));
-    const rssHalfMb = rssMb(dd.proc.pid ?? 0);
-    count(dd, await load(dd, { connections: 16, amount: half }));
-    const rssEndMb = rssMb(dd.proc.pid ?? 0);
-    const soak = {
-      requests: half * 2, rssHalfMb, rssEndMb, growthMb: rssEndMb - rssHalfMb, seconds: (Date.now() - started) / 1000,
-      note: half * 2 < soakTarget ? `shortened from ${soakTarget} to fit ${soakMaxSeconds}s at the measured rate` : '',
-    };
+    const soak = await runSoak((amount) => load(dd, { connections: 16, amount }).then((r) => count(dd, r)), dd, throughput['ddguard']!.c16, soakTarget, soakMaxSeconds);
     return { throughput, rate1000, rssAfterMb, soak, errors };
   } finally {
     for (const s of servers) s.proc.kill('SIGKILL');
   }
+}
+
+/** Soak of ddguard alone: RSS at the half and at the end; growth over the second half is the leak signal. */
+async function runSoak(
+  send: (amount: number) => Promise<Result>,
+  dd: Server,
+  measuredRate: number,
+  soakTarget: number,
+  soakMaxSeconds: number,
+): Promise<HttpFigures['soak']> {
+  const rate = measuredRate || 1000;
+  const requestsSoak = Math.min(soakTarget, Math.floor((rate * soakMaxSeconds) / 1000) * 1000);
+  const half = Math.floor(requestsSoak / 2);
+  const started = Date.now();
+  await send(half);
+  const rssHalfMb = rssMb(dd.proc.pid ?? 0);
+  await send(half);
+  const rssEndMb = rssMb(dd.proc.pid ?? 0);
+  return {
+    requests: half * 2, rssHalfMb, rssEndMb, growthMb: rssEndMb - rssHalfMb, seconds: (Date.now() - started) / 1000,
+    note: half * 2 < soakTarget ? `shortened from ${soakTarget} to fit ${soakMaxSeconds}s at the measured rate` : '',
+  };
 }
 
 async function waitReady(port: number, ca: Buffer, body: string): Promise<void> {

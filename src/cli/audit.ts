@@ -68,11 +68,16 @@ export async function runAudit(flags: AuditFlags, io: AuditIO = { stdout: proces
     return failsRun(report, flags.failOn) ? EXIT.findings : EXIT.clean;
   } catch (error: unknown) {
     if (progress) io.stderr.write('\r\x1b[K');
-    if (error instanceof KubeError || error instanceof ConfigError) {
-      io.stderr.write(`ddguard audit: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    io.stderr.write(`ddguard audit: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return reportFailure(error, io);
+  }
+}
+
+/** A cluster or config problem is the user's to fix (one line); anything else is ours (with the stack). */
+function reportFailure(error: unknown, io: AuditIO): number {
+  if (error instanceof KubeError || error instanceof ConfigError) {
+    io.stderr.write(`ddguard audit: ${error.message}\n`);
     return EXIT.usage;
   }
+  io.stderr.write(`ddguard audit: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return EXIT.usage;
 }

@@ -197,16 +197,19 @@ function conformScalar(value: unknown, shape: Exclude<Shape, object>, path: stri
     case 'intOrString':
       return typeof value === 'string' || Number.isInteger(value) ? value : reject(value, 'an integer or a string', path, out);
     case 'stringMap':
-    case 'strings': {
-      const isList = shape === 'strings';
-      if (isList ? !Array.isArray(value) : !isRecord(value)) return reject(value, isList ? 'a list of strings' : 'a map of strings', path, out);
-      const entries = Object.entries(value as Record<string, unknown>);
-      const wrong = entries.filter(([, v]) => typeof v !== 'string');
-      if (!wrong.length) return value;
-      for (const [key, v] of wrong) reject(v, 'a string', `${path}/${escapePointer(key)}`, out);
-      return isList ? (value as unknown[]).filter((v) => typeof v === 'string') : Object.fromEntries(entries.filter(([, v]) => typeof v === 'string'));
-    }
+    case 'strings':
+      return conformStrings(value, shape === 'strings', path, out);
   }
+}
+
+/** A list or map of strings: the wrong container is dropped whole, wrong members one by one. */
+function conformStrings(value: unknown, isList: boolean, path: string, out: NonconformingField[]): unknown {
+  if (isList ? !Array.isArray(value) : !isRecord(value)) return reject(value, isList ? 'a list of strings' : 'a map of strings', path, out);
+  const entries = Object.entries(value as Record<string, unknown>);
+  const wrong = entries.filter(([, v]) => typeof v !== 'string');
+  if (!wrong.length) return value;
+  for (const [key, v] of wrong) reject(v, 'a string', `${path}/${escapePointer(key)}`, out);
+  return isList ? (value as unknown[]).filter((v) => typeof v === 'string') : Object.fromEntries(entries.filter(([, v]) => typeof v === 'string'));
 }
 
 function reject(value: unknown, expected: string, path: string, out: NonconformingField[]): typeof DROP {

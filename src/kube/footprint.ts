@@ -2,7 +2,7 @@
 // `serve --audit-interval` and `ddguard audit`), so a judgement at admission and one by the audit agree.
 import type { KubeObject } from '../k8s/types.js';
 import { containersOf } from '../k8s/podTemplate.js';
-import { isRecord } from '../k8s/types.js';
+import { isRecord, type Container } from '../k8s/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { datadogAgentTokenOf, isDatadogAgent } from '../datadog/token.js';
 import type { ListedKind } from './lister.js';
@@ -41,37 +41,46 @@ export function trimmed(object: KubeObject): KubeObject {
  */
 export function referencedObjects(objects: Iterable<KubeObject>, defaultNamespace: string): ObjectRef[] {
   const out = new Map<string, ObjectRef>();
-  const add = (kind: ObjectRef['kind'], namespace: string, name: unknown) => {
+  const add: AddRef = (kind, namespace, name) => {
     if (typeof name !== 'string' || name === '' || namespace === '') return;
     const ref = { kind, namespace, name };
     out.set(refKey(ref), ref);
   };
   for (const object of objects) {
-    const namespace = object.metadata?.namespace || defaultNamespace;
-    if (isDatadogAgent(object)) {
-      const token = datadogAgentTokenOf(object, defaultNamespace);
-      add('Secret', token.secret.namespace, token.secret.name);
-      add('Secret', namespace, object.metadata?.name ? `${object.metadata.name}-token` : '');
-      continue;
-    }
-    const workload = asDatadogWorkload(object, defaultNamespace);
-    if (!workload) continue;
-    if (workload.component === 'cluster-agent') add('Secret', workload.namespace, object.metadata?.name);
-    for (const { container } of containersOf(workload.template.spec)) {
-      for (const variable of container.env ?? []) {
-        add('Secret', workload.namespace, variable?.valueFrom?.secretKeyRef?.name);
-        add('ConfigMap', workload.namespace, variable?.valueFrom?.configMapKeyRef?.name);
-      }
-      for (const from of container.envFrom ?? []) {
-        add('Secret', workload.namespace, from?.secretRef?.name);
-        add('ConfigMap', workload.namespace, from?.configMapRef?.name);
-      }
-    }
-    const volumes = Array.isArray(workload.template.spec.volumes) ? workload.template.spec.volumes : [];
-    for (const volume of volumes) {
-      const configMap = isRecord(volume?.['configMap']) ? volume['configMap'] : undefined;
-      add('ConfigMap', workload.namespace, configMap?.['name']);
-    }
+    if (isDatadogAgent(object)) addDatadogAgentRefs(object, defaultNamespace, add);
+    else addWorkloadRefs(object, defaultNamespace, add);
   }
   return [...out.values()].sort((a, b) => refKey(a).localeCompare(refKey(b)));
+}
+
+type AddRef = (kind: ObjectRef['kind'], namespace: string, name: unknown) => void;
+
+function addDatadogAgentRefs(object: KubeObject, defaultNamespace: string, add: AddRef): void {
+  const token = datadogAgentTokenOf(object, defaultNamespace);
+  add('Secret', token.secret.namespace, token.secret.name);
+  add('Secret', object.metadata?.namespace || defaultNamespace, object.metadata?.name ? `${object.metadata.name}-token` : '');
+}
+
+function addWorkloadRefs(object: KubeObject, defaultNamespace: string, add: AddRef): void {
+  const workload = asDatadogWorkload(object, defaultNamespace);
+  if (!workload) return;
+  const { namespace } = workload;
+  if (workload.component === 'cluster-agent') add('Secret', namespace, object.metadata?.name);
+  for (const { container } of containersOf(workload.template.spec)) addContainerRefs(container, namespace, add);
+  const volumes = Array.isArray(workload.template.spec.volumes) ? workload.template.spec.volumes : [];
+  for (const volume of volumes) {
+    const configMap = isRecord(volume?.['configMap']) ? volume['configMap'] : undefined;
+    add('ConfigMap', namespace, configMap?.['name']);
+  }
+}
+
+function addContainerRefs(container: Container, namespace: string, add: AddRef): void {
+  for (const variable of container.env ?? []) {
+    add('Secret', namespace, variable?.valueFrom?.secretKeyRef?.name);
+    add('ConfigMap', namespace, variable?.valueFrom?.configMapKeyRef?.name);
+  }
+  for (const from of container.envFrom ?? []) {
+    add('Secret', namespace, from?.secretRef?.name);
+    add('ConfigMap', namespace, from?.configMapRef?.name);
+  }
 }

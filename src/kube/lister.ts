@@ -69,30 +69,47 @@ export async function listPages(
   let count = 0;
   let resourceVersion = '';
   for (;;) {
-    let page;
-    try {
-      page = await api.list(listed.apiVersion, listed.kind, listed.namespaced ? namespace : undefined, undefined, undefined, undefined, undefined, undefined, limit, next);
-    } catch (error: unknown) {
-      if (listed.optional && isNotInstalled(error)) return { resourceVersion: '', count: 0, notInstalled: true };
-      if (next !== undefined && statusOf(error)?.code === 410) {
-        options.onRestart?.();
-        next = undefined;
-        count = 0;
-        continue;
-      }
-      const what = { verb: 'list', resource: listed.resource, server: kc.getCurrentCluster()?.server ?? '' };
-      throw toKubeError(error, namespace !== undefined && listed.namespaced ? { ...what, namespace } : what);
+    const outcome = await fetchPage(api, kc, listed, namespace, limit, next);
+    if (outcome === 'not-installed') return { resourceVersion: '', count: 0, notInstalled: true };
+    if (outcome === 'restart') {
+      options.onRestart?.();
+      next = undefined;
+      count = 0;
+      continue;
     }
-    for (const item of page.items) {
-      onItem({ ...(item as KubeObject), apiVersion: listed.apiVersion, kind: listed.kind });
-      count++;
-    }
+    for (const item of outcome.items) onItem({ ...(item as KubeObject), apiVersion: listed.apiVersion, kind: listed.kind });
+    count += outcome.items.length;
     options.onPage?.(listed.kind, count);
-    resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
-    next = page.metadata?._continue || undefined;
-    if (next === undefined) break;
+    resourceVersion = outcome.metadata?.resourceVersion ?? resourceVersion;
+    next = outcome.metadata?._continue || undefined;
+    if (next === undefined) return { resourceVersion, count, notInstalled: false };
   }
-  return { resourceVersion, count, notInstalled: false };
+}
+
+type Page = Awaited<ReturnType<KubernetesObjectApi['list']>>;
+
+/** One page; an expired continue token (410) means start again, a missing optional CRD means not installed. */
+async function fetchPage(
+  api: KubernetesObjectApi,
+  kc: KubeConfig,
+  listed: ListedKind,
+  namespace: string | undefined,
+  limit: number,
+  next: string | undefined,
+): Promise<Page | 'restart' | 'not-installed'> {
+  const scope = listed.namespaced ? namespace : undefined;
+  try {
+    return await api.list(listed.apiVersion, listed.kind, scope, undefined, undefined, undefined, undefined, undefined, limit, next);
+  } catch (error: unknown) {
+    if (listed.optional && isNotInstalled(error)) return 'not-installed';
+    if (next !== undefined && statusOf(error)?.code === 410) return 'restart';
+    throw listError(kc, listed, namespace, error);
+  }
+}
+
+function listError(kc: KubeConfig, listed: ListedKind, namespace: string | undefined, error: unknown): Error {
+  const what = { verb: 'list', resource: listed.resource, server: kc.getCurrentCluster()?.server ?? '' };
+  return toKubeError(error, namespace !== undefined && listed.namespaced ? { ...what, namespace } : what);
 }
 
 /** A 404 on the list, or discovery not knowing the kind: the CRD is not installed. */

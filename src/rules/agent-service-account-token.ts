@@ -1,7 +1,8 @@
 import type { Rule } from '../engine/types.js';
-import { asDatadogWorkload } from '../datadog/components.js';
-import { mainContainer } from '../datadog/features.js';
-import { isRecord } from '../k8s/types.js';
+import { asDatadogWorkload, type DatadogWorkload } from '../datadog/components.js';
+import { mainContainer, type MainContainer } from '../datadog/features.js';
+import { isRecord, type PodSpec } from '../k8s/types.js';
+import type { World } from '../world/world.js';
 import { serviceAccountOf, WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 const TOKEN_DIRECTORY = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -31,33 +32,12 @@ export const rule: Rule = {
   evaluate(object, { world }) {
     const workload = asDatadogWorkload(object, world.defaultNamespace);
     if (workload?.component !== 'node-agent') return [];
-    const { spec, specPath } = workload.template;
-    const account = serviceAccountOf(spec);
-    let why: string;
-    let path: string;
-    if (spec.automountServiceAccountToken === false) {
-      why = 'the pod sets automountServiceAccountToken: false';
-      path = `${specPath}/automountServiceAccountToken`;
-    } else if (spec.automountServiceAccountToken === undefined) {
-      const sa = world.get('ServiceAccount', workload.namespace, account);
-      if (sa.state !== 'found' || sa.value['automountServiceAccountToken'] !== false) return [];
-      why = `its ServiceAccount ${workload.namespace}/${account} sets automountServiceAccountToken: false and the pod does not override it`;
-      path = specPath + (spec.serviceAccountName ? '/serviceAccountName' : '');
-    } else {
-      return [];
-    }
+    const { spec } = workload.template;
+    const off = automountOff(workload, world);
+    if (!off) return [];
+    const { why, path } = off;
     const main = mainContainer(workload, world);
-    if (!main) return [];
-    const tokenPath = main.env.get('DD_KUBELET_AUTH_TOKEN_PATH');
-    if (tokenPath && !(tokenPath.source.kind === 'literal' && tokenPath.source.value === '')) return [];
-    const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
-    const projected = volumes.some((volume) => {
-      const sources = isRecord(volume?.['projected']) ? volume['projected']['sources'] : undefined;
-      return Array.isArray(sources) && sources.some((s: unknown) => isRecord(s) && isRecord(s['serviceAccountToken']));
-    });
-    if (projected) return [];
-    const mounted = (main.container.volumeMounts ?? []).some((m) => m?.mountPath?.replace(/\/+$/, '') === TOKEN_DIRECTORY);
-    if (mounted) return [];
+    if (!main || tokenReachesOtherwise(main, spec)) return [];
     const maybe = main.unresolved.length ? ` (DD_KUBELET_AUTH_TOKEN_PATH may still come from ${main.unresolved.join(', ')}, which could not be read)` : '';
     return [{
       message:
@@ -69,3 +49,31 @@ export const rule: Rule = {
     }];
   },
 };
+
+/** Why no token is mounted at the default path, or undefined when one is. */
+function automountOff(workload: DatadogWorkload, world: World): { why: string; path: string } | undefined {
+  const { spec, specPath } = workload.template;
+  if (spec.automountServiceAccountToken === false) {
+    return { why: 'the pod sets automountServiceAccountToken: false', path: `${specPath}/automountServiceAccountToken` };
+  }
+  if (spec.automountServiceAccountToken !== undefined) return undefined;
+  const account = serviceAccountOf(spec);
+  const sa = world.get('ServiceAccount', workload.namespace, account);
+  if (sa.state !== 'found' || sa.value['automountServiceAccountToken'] !== false) return undefined;
+  return {
+    why: `its ServiceAccount ${workload.namespace}/${account} sets automountServiceAccountToken: false and the pod does not override it`,
+    path: specPath + (spec.serviceAccountName ? '/serviceAccountName' : ''),
+  };
+}
+
+/** A token path set explicitly, a projected token volume, or a mount at the default token directory. */
+function tokenReachesOtherwise(main: MainContainer, spec: PodSpec): boolean {
+  const tokenPath = main.env.get('DD_KUBELET_AUTH_TOKEN_PATH');
+  if (tokenPath && !(tokenPath.source.kind === 'literal' && tokenPath.source.value === '')) return true;
+  const volumes = Array.isArray(spec.volumes) ? spec.volumes : [];
+  const projected = volumes.some((volume) => {
+    const sources = isRecord(volume?.['projected']) ? volume['projected']['sources'] : undefined;
+    return Array.isArray(sources) && sources.some((s: unknown) => isRecord(s) && isRecord(s['serviceAccountToken']));
+  });
+  return projected || (main.container.volumeMounts ?? []).some((m) => m?.mountPath?.replace(/\/+$/, '') === TOKEN_DIRECTORY);
+}

@@ -38,31 +38,37 @@ export const rule: Rule = {
       for (const kind of PROBES) {
         const probe: Probe | undefined = container[kind];
         if (!probe || typeof probe !== 'object') continue;
-        const base = `${workload.template.specPath}${path}/${kind}`;
-        if (probe.tcpSocket && resolvePort(container, probe.tcpSocket.port) === apiPort) {
-          findings.push({
-            message:
-              `The ${kind} of container "${container.name}" opens a plain TCP connection to ${portText(probe.tcpSocket.port, apiPort)}, the ` +
-              'Cluster Agent\'s TLS-only API port, and closes it before any handshake: the Cluster Agent logs "Error ' +
-              'from the agent http API server: http: TLS handshake error from <IP>:<PORT>: EOF" at every probe.',
-            path: `${base}/tcpSocket/port`,
-          });
-        }
-        const scheme = (probe.httpGet?.scheme ?? 'HTTP').toUpperCase();
-        if (probe.httpGet && scheme === 'HTTP' && resolvePort(container, probe.httpGet.port) === apiPort) {
-          findings.push({
-            message:
-              `The ${kind} of container "${container.name}" sends plain HTTP to ${portText(probe.httpGet.port, apiPort)}, the Cluster ` +
-              'Agent\'s TLS-only API port: the handshake never happens, the probe fails or flaps, and the Cluster Agent ' +
-              'logs "http: TLS handshake error from <IP>:<PORT>: EOF" at every probe.',
-            path: `${base}/httpGet/port`,
-          });
-        }
+        findings.push(...probeFindings(container, kind, probe, `${workload.template.specPath}${path}/${kind}`, apiPort));
       }
     }
     return findings;
   },
 };
+
+/** A probe that talks plain TCP or plain HTTP to the TLS-only API port. */
+function probeFindings(container: Container, kind: string, probe: Probe, base: string, apiPort: number): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  if (probe.tcpSocket && resolvePort(container, probe.tcpSocket.port) === apiPort) {
+    findings.push({
+      message:
+        `The ${kind} of container "${container.name}" opens a plain TCP connection to ${portText(probe.tcpSocket.port, apiPort)}, the ` +
+        'Cluster Agent\'s TLS-only API port, and closes it before any handshake: the Cluster Agent logs "Error ' +
+        'from the agent http API server: http: TLS handshake error from <IP>:<PORT>: EOF" at every probe.',
+      path: `${base}/tcpSocket/port`,
+    });
+  }
+  const scheme = (probe.httpGet?.scheme ?? 'HTTP').toUpperCase();
+  if (probe.httpGet && scheme === 'HTTP' && resolvePort(container, probe.httpGet.port) === apiPort) {
+    findings.push({
+      message:
+        `The ${kind} of container "${container.name}" sends plain HTTP to ${portText(probe.httpGet.port, apiPort)}, the Cluster ` +
+        'Agent\'s TLS-only API port: the handshake never happens, the probe fails or flaps, and the Cluster Agent ' +
+        'logs "http: TLS handshake error from <IP>:<PORT>: EOF" at every probe.',
+      path: `${base}/httpGet/port`,
+    });
+  }
+  return findings;
+}
 
 /** A probe port as the kubelet resolves it: a number, or the name of one of the container's ports. */
 function resolvePort(container: Container, port: number | string | undefined): number | undefined {

@@ -15,20 +15,28 @@ export function secretValuesIn(objects: readonly (KubeObject | null | undefined)
   const values = new Set<string>();
   for (const object of objects) {
     if (!object) continue;
-    if (object.kind === 'Secret') {
-      const raw = [object['data'], object['stringData']];
-      // Only strings: a type-confused value (an array nested thousands deep) is no secret the answer could echo.
-      for (const map of raw) if (map && typeof map === 'object') for (const v of Object.values(map)) if (typeof v === 'string') values.add(v);
-      for (const bytes of decodeSecret(object).values.values()) values.add(bytes.toString('utf8'));
-    }
-    const template = podTemplateOf(object);
-    for (const { container } of template ? containersOf(template.spec) : []) {
-      for (const env of Array.isArray(container.env) ? container.env : []) {
-        if (SECRET_LOOKING_NAME.test(env?.name ?? '') && typeof env.value === 'string') values.add(env.value);
-      }
-    }
+    if (object.kind === 'Secret') addSecretValues(object, values);
+    addSecretLookingEnvValues(object, values);
   }
   return [...values].map((v) => v.trim()).filter((v) => v.length >= MIN_SECRET_LENGTH);
+}
+
+function addSecretValues(secret: KubeObject, values: Set<string>): void {
+  // Only strings: a type-confused value (an array nested thousands deep) is no secret the answer could echo.
+  for (const map of [secret['data'], secret['stringData']]) {
+    if (!map || typeof map !== 'object') continue;
+    for (const v of Object.values(map)) if (typeof v === 'string') values.add(v);
+  }
+  for (const bytes of decodeSecret(secret).values.values()) values.add(bytes.toString('utf8'));
+}
+
+function addSecretLookingEnvValues(object: KubeObject, values: Set<string>): void {
+  const template = podTemplateOf(object);
+  for (const { container } of template ? containersOf(template.spec) : []) {
+    for (const env of Array.isArray(container.env) ? container.env : []) {
+      if (SECRET_LOOKING_NAME.test(env?.name ?? '') && typeof env.value === 'string') values.add(env.value);
+    }
+  }
 }
 
 /** `text` with every occurrence of the values replaced by a marker. */

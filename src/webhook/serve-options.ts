@@ -86,17 +86,7 @@ const validator = compiledOnFirstUse(() =>
  * flag or variable it came from.
  */
 export function resolveServeOptions(flags: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv): ServeOptions {
-  const raw: Record<string, unknown> = {};
-  const origin = new Map<string, string>();
-  for (const spec of SERVE_OPTIONS) {
-    const longFlag = spec.flag.split(' ')[0] ?? spec.key;
-    const fromFlag = flags[spec.key];
-    const fromEnv = env[spec.env];
-    if (fromFlag !== undefined) origin.set(spec.key, longFlag);
-    else if (fromEnv !== undefined && fromEnv !== '') origin.set(spec.key, spec.env);
-    const value = fromFlag ?? (fromEnv === '' ? undefined : fromEnv) ?? spec.default;
-    if (value !== undefined) raw[spec.key] = value;
-  }
+  const { raw, origin } = gatherRawOptions(flags, env);
   const validate = validator();
   const problems = validate(raw) ? [] : (validate.errors ?? []).map((e) => describe(e, origin));
   const { port, metricsPort } = raw as Partial<ServeOptions>;
@@ -105,6 +95,24 @@ export function resolveServeOptions(flags: Readonly<Record<string, unknown>>, en
   }
   if (problems.length) throw new WebhookConfigError(problems);
   return Object.freeze(raw as unknown as ServeOptions);
+}
+
+/** Each option's raw value (flag, else non-empty env, else default) and where it came from, for messages. */
+function gatherRawOptions(
+  flags: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv,
+): { raw: Record<string, unknown>; origin: Map<string, string> } {
+  const raw: Record<string, unknown> = {};
+  const origin = new Map<string, string>();
+  for (const spec of SERVE_OPTIONS) {
+    const fromFlag = flags[spec.key];
+    const fromEnv = env[spec.env] === '' ? undefined : env[spec.env];
+    if (fromFlag !== undefined) origin.set(spec.key, spec.flag.split(' ')[0] ?? spec.key);
+    else if (fromEnv !== undefined) origin.set(spec.key, spec.env);
+    const value = fromFlag ?? fromEnv ?? spec.default;
+    if (value !== undefined) raw[spec.key] = value;
+  }
+  return { raw, origin };
 }
 
 function describe(error: ErrorObject, origin: ReadonlyMap<string, string>): string {

@@ -43,6 +43,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /** Puts a canary wherever a token can be: a Secret's data and stringData, env literals, a DatadogAgent's spec. */
 function withCanaries(object: KubeObject): KubeObject {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a canary goes anywhere a token can be, whatever the object's shape
   const copy = structuredClone(object) as KubeObject & Record<string, any>;
   if (copy.kind === 'Secret') {
     copy['data'] = { ...(typeof copy['data'] === 'object' ? copy['data'] : {}), token: Buffer.from(CANARY.secretData).toString('base64') };
@@ -94,8 +95,11 @@ function nodes(root: unknown): { parent: Record<string, unknown> | unknown[]; ke
   const stack: unknown[] = [root];
   while (stack.length) {
     const node = stack.pop();
-    if (Array.isArray(node)) node.forEach((v, i) => (out.push({ parent: node, key: i }), stack.push(v)));
-    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) (out.push({ parent: node as Record<string, unknown>, key: k }), stack.push(v));
+    const children: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : node && typeof node === 'object' ? Object.entries(node) : [];
+    for (const [key, v] of children) {
+      out.push({ parent: node as Record<string, unknown>, key } as (typeof out)[number]);
+      stack.push(v);
+    }
   }
   return out;
 }
