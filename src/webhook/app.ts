@@ -65,7 +65,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     // Fastify's own request lines would be a second line per admission; the handler writes the one line.
     logController: new LogController({ disableRequestLogging: true }),
     // Fastify would build a pino child per request (bindings serialised, redaction and levels set up again)
-    // even when the request logs nothing; that was a tenth of the server's CPU. Requests log through
+    // even when the request logs nothing, a cost paid on every admission. Requests log through
     // `requestLogger`, which builds the child, with the request id, only when a line is written.
     childLoggerFactory: (logger) => logger,
     bodyLimit: BODY_LIMIT_BYTES,

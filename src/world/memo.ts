@@ -6,8 +6,8 @@
  *
  * The engine opens a scope around its calls and callers may open a wider one (`memoScope`); helpers ask
  * `remembered`. Outside a scope (a store indexing objects, say) answers are worked out each time.
- * Module-level WeakMaps keyed by object did this with less ceremony, but cost the webhook a third of its
- * garbage-collection time: every request added short-lived keys to long-lived ephemeron tables.
+ * Tables live only as long as their scope rather than in module-level WeakMaps: each request would otherwise
+ * add short-lived keys to long-lived ephemeron tables, which the garbage collector pays for on every request.
  */
 class MemoTables {
   private readonly tables = new Map<string, Map<unknown, unknown>>();

@@ -78,7 +78,7 @@ export class ObjectStore {
 
   list(kind: string, namespace?: string): KubeObject[] {
     if (namespace === undefined) return [...(this.byKind.get(kind)?.values() ?? [])];
-    // A cluster-scoped kind has no namespace to match (namespaceOf is undefined), as before the index.
+    // A cluster-scoped kind has no namespace, so asking for one in a namespace finds nothing.
     if (isClusterScoped(kind)) return [];
     return [...(this.byKindInNamespace.get(`${kind}\u0000${namespace}`)?.values() ?? [])];
   }
