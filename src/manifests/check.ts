@@ -7,8 +7,8 @@ import { isClusterScoped, ObjectStore } from '../world/store.js';
 import { RecordingWorld, sameAnswers, type Question } from '../world/storeQuestions.js';
 import { isReferenceable } from '../world/storeRetention.js';
 import { StoreWorld } from '../world/storeWorld.js';
-import type { CheckedObject, CheckReport, InputProblem } from '../report/report.js';
-import { ManifestInputError } from './errors.js';
+import type { CheckedObject, CheckReport } from '../report/report.js';
+import { ManifestInputError, type InputProblem } from './errors.js';
 import { FileTexts, type LoadedObject } from './loadedObject.js';
 import { StringTable } from './strings.js';
 

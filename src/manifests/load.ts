@@ -1,10 +1,9 @@
 import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ManifestInputError } from './errors.js';
+import { ManifestInputError, type InputProblem } from './errors.js';
 import type { LoadedObject } from './loadedObject.js';
 import { parseManifests, readManifests } from './parse.js';
-import type { InputProblem } from '../report/report.js';
 
 export const STDIN_PATH = '-';
 /** How findings name standard input. */

@@ -1,7 +1,8 @@
 import type { Finding } from '../engine/types.js';
 import { describeRef } from '../k8s/types.js';
 import { groupByFile } from './group.js';
-import { fails, problemLocation, type CheckedObject, type CheckReport, type FailOn, type InputProblem } from './report.js';
+import { fails, problemLocation, type CheckedObject, type CheckReport, type FailOn } from './report.js';
+import type { InputProblem } from '../manifests/errors.js';
 
 export interface JunitOptions {
   /** Only findings that fail the run are JUnit failures; the others are listed in the test case's output. */

@@ -1,5 +1,6 @@
 import type { Finding, Severity } from '../engine/types.js';
 import type { ObjectRef } from '../k8s/types.js';
+import type { InputProblem } from '../manifests/errors.js';
 
 /** An object that was checked, with or without findings (JUnit has a test case for each). */
 export interface CheckedObject {
@@ -9,19 +10,6 @@ export interface CheckedObject {
   line?: number;
   /** This object's findings, the same ones `CheckReport.findings` lists. */
   findings: Finding[];
-}
-
-/**
- * An input that could not be read or parsed. The run goes on with the rest, every format reports it in its own
- * way, and the exit status is 2.
- */
-export interface InputProblem {
-  /** The file (`<stdin>` for standard input) or the path as given. */
-  file: string;
-  /** 1-based line, when the problem is in the text. */
-  line?: number;
-  /** What is wrong and, where there is one, what to do: `invalid YAML: ...`. */
-  message: string;
 }
 
 /** What `ddguard check` found: every renderer reads this and nothing else. */

@@ -5,7 +5,8 @@ import type { EngineConfig } from '../engine/engine.js';
 import type { Finding, Rule } from '../engine/types.js';
 import { describeRef } from '../k8s/types.js';
 import { STDIN_NAME } from '../manifests/load.js';
-import { problemLocation, type CheckReport, type InputProblem } from './report.js';
+import { problemLocation, type CheckReport } from './report.js';
+import type { InputProblem } from '../manifests/errors.js';
 
 export interface SarifOptions {
   rules: readonly Rule[];

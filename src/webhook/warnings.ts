@@ -1,3 +1,5 @@
+import { runeLength, shorten, SHORT_TEXT_RUNES } from '../report/shorten.js';
+
 /**
  * The API server's warning limits (k8s.io/apiserver endpoints/filters/warning.go): 4,096 runes in total for a
  * request, shared with other webhooks; past that it cuts every warning to 256 runes, then drops the rest.
@@ -5,28 +7,7 @@
  * when other webhooks' warnings push the request into truncation.
  */
 export const WARNING_TOTAL_RUNES = 4 * 1024;
-export const WARNING_ITEM_MAX_RUNES = 256;
-
-/** Runes, as the API server counts them (a code point, not a UTF-16 unit). */
-export function runeLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
-
-/**
- * `text` within `limit` runes. A long text is cut at the last clause boundary (`. `, `: `, `; `) past half the
- * limit, so the warning ends on a whole thought; failing that at a word; an ellipsis marks the cut.
- */
-export function shorten(text: string, limit = WARNING_ITEM_MAX_RUNES): string {
-  const runes = [...text.replace(/\s+/g, ' ').trim()];
-  if (runes.length <= limit) return runes.join('');
-  const head = runes.slice(0, limit - 1).join('');
-  const clause = Math.max(head.lastIndexOf('. '), head.lastIndexOf(': '), head.lastIndexOf('; '));
-  if (clause > limit / 2) return `${head.slice(0, clause)}…`;
-  const space = head.lastIndexOf(' ');
-  return `${space > limit / 2 ? head.slice(0, space) : head}…`;
-}
+export const WARNING_ITEM_MAX_RUNES = SHORT_TEXT_RUNES;
 
 /** Shortest room a warning's text gets between its `[rule-id] Kind ns/name: ` prefix and its pointer. */
 const MIN_TEXT_RUNES = 60;

@@ -5,7 +5,8 @@ import { deadlineFor, parseGoDuration } from '../../src/webhook/deadline.js';
 import { decide } from '../../src/webhook/decision.js';
 import { eventMessage, EVENT_MESSAGE_MAX_BYTES } from '../../src/audit/periodic.js';
 import { AUDIT_ANNOTATION_KEY_MAX, AUDIT_ANNOTATION_VALUE_MAX_BYTES, AUDIT_ANNOTATIONS_MAX, auditAnnotationsFor } from '../../src/webhook/audit-annotations.js';
-import { fitWarnings, runeLength, shorten, warningText, WARNING_ITEM_MAX_RUNES, WARNING_TOTAL_RUNES } from '../../src/webhook/warnings.js';
+import { fitWarnings, warningText, WARNING_ITEM_MAX_RUNES, WARNING_TOTAL_RUNES } from '../../src/webhook/warnings.js';
+import { runeLength, shorten } from '../../src/report/shorten.js';
 
 const subject = { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: 'monitoring', name: 'datadog' };
 
