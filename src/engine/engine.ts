@@ -1,5 +1,6 @@
 import type { KubeObject } from '../k8s/types.js';
 import { refOf } from '../k8s/types.js';
+import { isClusterScoped } from '../k8s/kinds.js';
 import type { World } from '../world/world.js';
 import type { Finding, Rule, RuleContext, RuleSettings, Severity, TargetKind } from './types.js';
 import { exemptionFor, type ConfigExemption } from './exemptions.js';
@@ -123,9 +124,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'Node']);
-
 function withDefaultNamespace(ref: ReturnType<typeof refOf>, object: KubeObject, world: World) {
-  if (!ref.namespace && !CLUSTER_SCOPED.has(object.kind ?? '')) ref.namespace = world.defaultNamespace;
+  if (!ref.namespace && !isClusterScoped(object.kind)) ref.namespace = world.defaultNamespace;
   return ref;
 }

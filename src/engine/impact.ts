@@ -1,15 +1,8 @@
 import type { KubeObject } from '../k8s/types.js';
-import { isRecord } from '../k8s/types.js';
 import { podTemplateOf, serviceAccountOf } from '../k8s/podTemplate.js';
-import { labelSelectorMatches } from '../k8s/rbac.js';
-import { serviceAccountGroups } from '../world/store.js';
+import { clusterRolesAggregating } from '../k8s/rbac.js';
+import { roleRefOf, subjectMatchesServiceAccount, subjectsOfBinding, type Subject } from '../k8s/rbac-bindings.js';
 import type { World } from '../world/world.js';
-
-interface Subject {
-  kind?: string;
-  name?: string;
-  namespace?: string;
-}
 
 /**
  * The Datadog workloads whose permissions a change to a role, binding or ServiceAccount can alter: the
@@ -24,7 +17,7 @@ export function impactedWorkloads(changed: readonly KubeObject[], world: World):
     if (!template) continue;
     const namespace = workload.metadata?.namespace || world.defaultNamespace;
     const account = serviceAccountOf(template.spec);
-    if (subjects.some((s) => subjectCovers(s, namespace, account))) {
+    if (subjects.some((s) => subjectMatchesServiceAccount(s, namespace, account))) {
       out.set(`${workload.kind}/${namespace}/${workload.metadata?.name}`, workload);
     }
   }
@@ -38,33 +31,14 @@ function subjectsTouchedBy(object: KubeObject, world: World): Subject[] {
       return [{ kind: 'ServiceAccount', name: object.metadata?.name ?? '', namespace }];
     case 'ClusterRoleBinding':
     case 'RoleBinding':
-      return subjectsOf(object, namespace);
+      return subjectsOfBinding(object, world.defaultNamespace);
     case 'ClusterRole':
-      return bindingsTo('ClusterRole', rolesAggregating(object, world), world);
+      return bindingsTo('ClusterRole', [object, ...clusterRolesAggregating(object, world)].map(nameOf), world);
     case 'Role':
-      return bindingsTo('Role', [object.metadata?.name ?? ''], world, namespace);
+      return bindingsTo('Role', [nameOf(object)], world, namespace);
     default:
       return [];
   }
-}
-
-function subjectsOf(binding: KubeObject, namespace: string): Subject[] {
-  const subjects = Array.isArray(binding['subjects']) ? (binding['subjects'] as Subject[]) : [];
-  return subjects.filter(isRecord).map((s) =>
-    s.kind === 'ServiceAccount' && !s.namespace && binding.kind === 'RoleBinding' ? { ...s, namespace } : s,
-  );
-}
-
-/** The role's own name and the aggregated ClusterRoles that pick up its rules through their selectors. */
-function rolesAggregating(role: KubeObject, world: World): string[] {
-  const labels = role.metadata?.labels ?? {};
-  const names = [role.metadata?.name ?? ''];
-  for (const other of world.list('ClusterRole')) {
-    const aggregation = isRecord(other['aggregationRule']) ? other['aggregationRule'] : undefined;
-    const selectors = Array.isArray(aggregation?.['clusterRoleSelectors']) ? aggregation['clusterRoleSelectors'] : [];
-    if (selectors.some((selector: unknown) => labelSelectorMatches(selector, labels))) names.push(other.metadata?.name ?? '');
-  }
-  return names;
 }
 
 function bindingsTo(kind: 'ClusterRole' | 'Role', names: string[], world: World, namespace?: string): Subject[] {
@@ -73,15 +47,12 @@ function bindingsTo(kind: 'ClusterRole' | 'Role', names: string[], world: World,
     ...world.list('RoleBinding', namespace),
   ];
   return bindings.flatMap((binding) => {
-    const roleRef = isRecord(binding['roleRef']) ? binding['roleRef'] : {};
-    if (roleRef['kind'] !== kind || !names.includes(String(roleRef['name']))) return [];
-    return subjectsOf(binding, binding.metadata?.namespace || world.defaultNamespace);
+    const roleRef = roleRefOf(binding);
+    if (roleRef.kind !== kind || roleRef.name === '' || !names.includes(roleRef.name)) return [];
+    return subjectsOfBinding(binding, world.defaultNamespace);
   });
 }
 
-function subjectCovers(subject: Subject, namespace: string, account: string): boolean {
-  if (subject.kind === 'ServiceAccount') return subject.name === account && subject.namespace === namespace;
-  if (subject.kind === 'Group') return serviceAccountGroups(namespace).includes(subject.name ?? '');
-  if (subject.kind === 'User') return subject.name === `system:serviceaccount:${namespace}:${account}`;
-  return false;
+function nameOf(object: KubeObject): string {
+  return object.metadata?.name ?? '';
 }

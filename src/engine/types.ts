@@ -1,6 +1,7 @@
 import type { KubeObject, ObjectRef } from '../k8s/types.js';
 import type { World } from '../world/world.js';
 import type { PolicyForm } from '../policies/types.js';
+import type { TargetKind } from '../k8s/kinds.js';
 
 export const SEVERITIES = ['error', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -76,22 +77,8 @@ export interface RequirementDoc {
   logLine: string;
 }
 
-/** Kinds a rule can target, by their `kind` field. */
-export type TargetKind =
-  | 'Secret'
-  | 'Pod'
-  | 'Deployment'
-  | 'DaemonSet'
-  | 'StatefulSet'
-  | 'ReplicaSet'
-  | 'Job'
-  | 'CronJob'
-  | 'ClusterRole'
-  | 'Role'
-  | 'ClusterRoleBinding'
-  | 'RoleBinding'
-  | 'ServiceAccount'
-  | 'DatadogAgent';
+/** Kinds a rule can target: the rule-target kinds of the kinds table. */
+export type { TargetKind } from '../k8s/kinds.js';
 
 export interface Rule {
   /** Public kebab-case id; users exempt by it and CI parses it. Equals the rule's file name. */

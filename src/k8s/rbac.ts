@@ -1,6 +1,7 @@
 import type { KubeObject, ObjectRef } from './types.js';
 import { isRecord, refOf } from './types.js';
 import type { World } from '../world/world.js';
+import { grantNamespaceOf, roleRefOf } from './rbac-bindings.js';
 
 export interface PolicyRule {
   apiGroups?: string[];
@@ -39,10 +40,8 @@ export interface AccessQuery {
 export function permissionsOf(world: World, namespace: string, serviceAccount: string): Permissions {
   const permissions: Permissions = { grants: [], missingRoles: [] };
   for (const binding of world.bindingsForServiceAccount(namespace, serviceAccount)) {
-    const roleRef = isRecord(binding['roleRef']) ? binding['roleRef'] : {};
-    const kind = String(roleRef['kind'] ?? '');
-    const name = String(roleRef['name'] ?? '');
-    const bindingNamespace = binding.kind === 'RoleBinding' ? binding.metadata?.namespace || world.defaultNamespace : undefined;
+    const { kind, name } = roleRefOf(binding);
+    const bindingNamespace = grantNamespaceOf(binding, world.defaultNamespace);
     // A RoleBinding may only reference a Role in its own namespace, or a ClusterRole.
     const role =
       kind === 'ClusterRole' ? world.get('ClusterRole', undefined, name)
@@ -64,16 +63,34 @@ export function permissionsOf(world: World, namespace: string, serviceAccount: s
 
 /** A role's own rules plus, for an aggregated ClusterRole, the rules of every ClusterRole it selects. */
 export function effectiveRules(role: KubeObject, world: World): PolicyRule[] {
-  const own = Array.isArray(role['rules']) ? (role['rules'] as PolicyRule[]).filter(isRecord) : [];
-  const aggregation = isRecord(role['aggregationRule']) ? role['aggregationRule'] : undefined;
-  const selectors = Array.isArray(aggregation?.['clusterRoleSelectors']) ? aggregation['clusterRoleSelectors'] : [];
-  if (role.kind !== 'ClusterRole' || selectors.length === 0) return own;
+  const own = rulesOf(role);
+  if (role.kind !== 'ClusterRole' || aggregationSelectorsOf(role).length === 0) return own;
   const aggregated = world
     .list('ClusterRole')
     .filter((other) => other !== role && other.metadata?.name !== role.metadata?.name)
-    .filter((other) => selectors.some((selector: unknown) => labelSelectorMatches(selector, other.metadata?.labels ?? {})))
-    .flatMap((other) => (Array.isArray(other['rules']) ? (other['rules'] as PolicyRule[]).filter(isRecord) : []));
+    .filter((other) => aggregates(role, other))
+    .flatMap(rulesOf);
   return [...own, ...aggregated];
+}
+
+/** The ClusterRoles whose aggregationRule selects `role` by its labels: they pick up its rules. */
+export function clusterRolesAggregating(role: KubeObject, world: World): KubeObject[] {
+  return world.list('ClusterRole').filter((other) => aggregates(other, role));
+}
+
+/** Whether `aggregator`'s aggregationRule selects `role` (the clusterrole-aggregation controller's match). */
+function aggregates(aggregator: KubeObject, role: KubeObject): boolean {
+  const labels = role.metadata?.labels ?? {};
+  return aggregationSelectorsOf(aggregator).some((selector) => labelSelectorMatches(selector, labels));
+}
+
+function aggregationSelectorsOf(role: KubeObject): unknown[] {
+  const aggregation = isRecord(role['aggregationRule']) ? role['aggregationRule'] : undefined;
+  return Array.isArray(aggregation?.['clusterRoleSelectors']) ? aggregation['clusterRoleSelectors'] : [];
+}
+
+function rulesOf(role: KubeObject): PolicyRule[] {
+  return Array.isArray(role['rules']) ? (role['rules'] as PolicyRule[]).filter(isRecord) : [];
 }
 
 /** The grant that allows the access, if any: the authorizer's allow-if-any-rule-matches. */

@@ -1,5 +1,6 @@
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../k8s/types.js';
+import { apiVersionOf, KINDS, qualifiedResourceOf, type TargetKind } from '../k8s/kinds.js';
 import { statusOf, toKubeError } from './errors.js';
 
 export interface ListedKind {
@@ -14,18 +15,27 @@ export interface ListedKind {
   datadogOnly?: boolean;
 }
 
-/** What the webhook's live world, `serve --audit-interval` and `ddguard audit` all read: one list, one reader. */
-export const AUDITED_KINDS: readonly ListedKind[] = [
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', resource: 'clusterroles.rbac.authorization.k8s.io', namespaced: false },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', resource: 'clusterrolebindings.rbac.authorization.k8s.io', namespaced: false },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', resource: 'roles.rbac.authorization.k8s.io', namespaced: true },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', resource: 'rolebindings.rbac.authorization.k8s.io', namespaced: true },
-  { apiVersion: 'v1', kind: 'ServiceAccount', resource: 'serviceaccounts', namespaced: true },
-  { apiVersion: 'apps/v1', kind: 'Deployment', resource: 'deployments.apps', namespaced: true, datadogOnly: true },
-  { apiVersion: 'apps/v1', kind: 'DaemonSet', resource: 'daemonsets.apps', namespaced: true, datadogOnly: true },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', resource: 'statefulsets.apps', namespaced: true, datadogOnly: true },
-  { apiVersion: 'datadoghq.com/v2alpha1', kind: 'DatadogAgent', resource: 'datadogagents.datadoghq.com', namespaced: true, optional: true },
+/** The kinds read from the cluster; Secrets and ConfigMaps are read one by one, as Datadog's objects name them. */
+const LISTED: readonly { kind: TargetKind; datadogOnly?: true }[] = [
+  { kind: 'ClusterRole' },
+  { kind: 'ClusterRoleBinding' },
+  { kind: 'Role' },
+  { kind: 'RoleBinding' },
+  { kind: 'ServiceAccount' },
+  { kind: 'Deployment', datadogOnly: true },
+  { kind: 'DaemonSet', datadogOnly: true },
+  { kind: 'StatefulSet', datadogOnly: true },
+  { kind: 'DatadogAgent' },
 ];
+
+/** What the webhook's live world, `serve --audit-interval` and `ddguard audit` all read: one list, one reader. */
+export const AUDITED_KINDS: readonly ListedKind[] = LISTED.map(({ kind, datadogOnly }) => {
+  const info = KINDS[kind];
+  const listed: ListedKind = { apiVersion: apiVersionOf(info), kind, resource: qualifiedResourceOf(info), namespaced: info.scope === 'Namespaced' };
+  if (info.optionalCrd) listed.optional = true;
+  if (datadogOnly) listed.datadogOnly = true;
+  return listed;
+});
 
 /** The REST path of a kind's collection, cluster-wide or in one namespace. */
 export function collectionPath(listed: ListedKind, namespace?: string): string {

@@ -1,22 +1,7 @@
 import type { KubeObject } from '../k8s/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-
-const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'Node', 'CustomResourceDefinition']);
-
-export function isClusterScoped(kind: string | undefined): boolean {
-  return CLUSTER_SCOPED.has(kind ?? '');
-}
-
-/** Groups every ServiceAccount belongs to (Kubernetes service-account authenticator). */
-export function serviceAccountGroups(namespace: string): string[] {
-  return ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'];
-}
-
-interface Subject {
-  kind?: string;
-  name?: string;
-  namespace?: string;
-}
+import { isClusterScoped } from '../k8s/kinds.js';
+import { subjectKey, subjectsNamingServiceAccount, subjectsOfBinding } from '../k8s/rbac-bindings.js';
 
 /**
  * Objects indexed for the questions rules ask: by kind/namespace/name, bindings by the ServiceAccounts and
@@ -84,8 +69,7 @@ export class ObjectStore {
   }
 
   bindingsForServiceAccount(namespace: string, name: string): KubeObject[] {
-    const keys = [`sa:${namespace}/${name}`, ...serviceAccountGroups(namespace).map((g) => `group:${g}`)];
-    keys.push(`user:system:serviceaccount:${namespace}:${name}`);
+    const keys = subjectsNamingServiceAccount(namespace, name).flatMap((subject) => subjectKey(subject) ?? []);
     const out = new Map<string, KubeObject>();
     for (const key of keys) for (const [k, binding] of this.bindingsBySubject.get(key) ?? []) out.set(k, binding);
     return [...out.values()];
@@ -114,19 +98,7 @@ export class ObjectStore {
   }
 
   private subjectKeys(object: KubeObject): string[] {
-    if (object.kind !== 'RoleBinding' && object.kind !== 'ClusterRoleBinding') return [];
-    const subjects = Array.isArray(object['subjects']) ? (object['subjects'] as Subject[]) : [];
-    return subjects.flatMap((subject) => {
-      if (!subject?.name) return [];
-      if (subject.kind === 'ServiceAccount') {
-        // A RoleBinding's ServiceAccount subject without a namespace means the binding's own namespace.
-        const namespace = subject.namespace || (object.kind === 'RoleBinding' ? this.namespaceOf(object) : '');
-        return [`sa:${namespace}/${subject.name}`];
-      }
-      if (subject.kind === 'Group') return [`group:${subject.name}`];
-      if (subject.kind === 'User') return [`user:${subject.name}`];
-      return [];
-    });
+    return subjectsOfBinding(object, this.defaultNamespace).flatMap((subject) => subjectKey(subject) ?? []);
   }
 }
 

@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { detectComponent } from '../../src/datadog/components.js';
 import { Engine } from '../../src/engine/engine.js';
 import { isWorkload } from '../../src/k8s/podTemplate.js';
-import { admissionScope } from '../../src/k8s/resources.js';
+import { admissionScope } from '../../src/engine/admission-scope.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { ROOT } from '../support/fixtures.js';

@@ -1,7 +1,7 @@
 import '../support/requires-helm.js';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
-import { API_RESOURCES } from '../../src/k8s/resources.js';
+import { KINDS } from '../../src/k8s/kinds.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { helmTemplate } from '../support/helm.js';
@@ -87,7 +87,7 @@ t.test('reads every kind the webhook judges, and writes nothing but Events', asy
   for (const [label, objects] of variants) {
     const all = grants(rulesOf(objects));
     for (const kind of new Engine(RULES).judgedKinds().filter((k) => k !== 'Secret')) {
-      const r = API_RESOURCES[kind];
+      const r = KINDS[kind];
       for (const verb of READ) t.ok(all.has(`${r.group}/${r.resource}:${verb}`), `${label}: ${verb} ${r.resource}.${r.group}`);
     }
     const writes = [...all].filter((grant) => !READ.includes(grant.split(':')[1] ?? ''));

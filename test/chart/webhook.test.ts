@@ -2,7 +2,8 @@ import '../support/requires-helm.js';
 import { X509Certificate } from 'node:crypto';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
-import { API_RESOURCES, admissionScope } from '../../src/k8s/resources.js';
+import { admissionScope } from '../../src/engine/admission-scope.js';
+import { KINDS } from '../../src/k8s/kinds.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { helmTemplate } from '../support/helm.js';
@@ -54,7 +55,7 @@ const hooks = webhooksOf(defaults);
 t.test('the webhook rules are exactly the kinds and operations the rule registry judges', async (t) => {
   const expected = admissionScope(new Engine(RULES).judgedKinds(), RULES)
     .flatMap(({ kind, operations }) => {
-      const r = API_RESOURCES[kind];
+      const r = KINDS[kind];
       return operations.map((op) => `${r.group}/${r.version}/${r.resource}/${r.scope}/${op}`);
     })
     .sort();

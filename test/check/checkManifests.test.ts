@@ -5,9 +5,8 @@ import { Engine } from '../../src/engine/engine.js';
 import { checkManifests } from '../../src/manifests/check.js';
 import { parseManifests } from '../../src/manifests/parse.js';
 import { failsRun, summarize } from '../../src/report/report.js';
-import type { Rule } from '../../src/engine/types.js';
 import { sampleReport } from './support/sample.js';
-import { TEST_RULES } from './support/testRules.js';
+import { CHECK_TEST_RULES, sharedSecretLookupRule } from '../support/test-rules.js';
 
 t.test('findings carry the file and the line of their path (or of its nearest ancestor)', async (t) => {
   const report = sampleReport();
@@ -37,7 +36,7 @@ t.test('findings carry the file and the line of their path (or of its nearest an
 t.test('--fail-on: exempted findings never fail; warnings fail only with --fail-on warning', async (t) => {
   const onlyWarnings = checkManifests(
     parseManifests('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w}\n', 'w.yaml'),
-    new Engine(TEST_RULES),
+    new Engine(CHECK_TEST_RULES),
     { defaultNamespace: 'default', files: ['w.yaml'] },
   );
   t.equal(failsRun(onlyWarnings, 'error'), false);
@@ -47,7 +46,7 @@ t.test('--fail-on: exempted findings never fail; warnings fail only with --fail-
       'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  annotations: {ddguard.io/exempt: "*", ddguard.io/exempt-reason: test}\nstringData: {forbidden: x}\n',
       's.yaml',
     ),
-    new Engine(TEST_RULES),
+    new Engine(CHECK_TEST_RULES),
     { defaultNamespace: 'default', files: ['s.yaml'] },
   );
   t.equal(exempted.findings.length, 1, 'reported');
@@ -55,15 +54,7 @@ t.test('--fail-on: exempted findings never fail; warnings fail only with --fail-
 });
 
 t.test('objects are judged in the world of the whole set, with --namespace for those without one', async (t) => {
-  const secretIsThere: Rule = {
-    ...TEST_RULES[0]!,
-    id: 'test-secret-lookup',
-    targets: ['Deployment'],
-    evaluate(object, { world }) {
-      const lookup = world.secret(object.metadata?.namespace ?? world.defaultNamespace, 'shared');
-      return [{ message: `Secret "shared" is ${lookup.state}.`, path: '' }];
-    },
-  };
+  const secretIsThere = sharedSecretLookupRule();
   const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n';
   const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: shared}\nstringData: {a: b}\n';
   const run = (namespace: string) =>

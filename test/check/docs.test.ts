@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderRuleReference } from '../../src/report/ruleReference.js';
 import { RULES } from '../../src/rules/index.js';
-import { TEST_RULES } from './support/testRules.js';
+import { CHECK_TEST_RULES } from '../support/test-rules.js';
 
 t.test('docs/rules.md is current: regenerate it with `npm run docs`', async (t) => {
   const committed = readFileSync(fileURLToPath(new URL('../../docs/rules.md', import.meta.url)), 'utf8');
@@ -12,8 +12,8 @@ t.test('docs/rules.md is current: regenerate it with `npm run docs`', async (t) 
 });
 
 t.test('the reference has, for every rule, its id, severity, why, example and fix', async (t) => {
-  const reference = renderRuleReference(TEST_RULES);
-  for (const rule of TEST_RULES) {
+  const reference = renderRuleReference(CHECK_TEST_RULES);
+  for (const rule of CHECK_TEST_RULES) {
     t.match(reference, `| [\`${rule.id}\`](#${rule.id}) | ${rule.defaultSeverity} |`);
     const section = reference.slice(reference.indexOf(`## ${rule.id}`));
     t.match(section, `**Default severity:** ${rule.defaultSeverity}`);

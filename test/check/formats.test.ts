@@ -10,10 +10,10 @@ import { artifactUri, renderSarif } from '../../src/report/sarif.js';
 import { renderText } from '../../src/report/text.js';
 import type { CheckReport } from '../../src/report/report.js';
 import { sampleReport } from './support/sample.js';
-import { TEST_RULES } from './support/testRules.js';
+import { CHECK_TEST_RULES } from '../support/test-rules.js';
 
 const report = sampleReport();
-const sarifOptions = { rules: TEST_RULES, config: DEFAULT_ENGINE_CONFIG, cwd: '/work/repo', toolVersion: '0.0.0-test' };
+const sarifOptions = { rules: CHECK_TEST_RULES, config: DEFAULT_ENGINE_CONFIG, cwd: '/work/repo', toolVersion: '0.0.0-test' };
 
 t.test('text: grouped by object, readable, plain without colour', async (t) => {
   const text = renderText(report, { color: false });

@@ -2,11 +2,10 @@
 // they can ask about is kept and judged at the end; the report is the one judging the whole set at once gives.
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
-import type { Rule } from '../../src/engine/types.js';
 import { ManifestCheck } from '../../src/manifests/check.js';
 import { parseManifests } from '../../src/manifests/parse.js';
 import { RULES } from '../../src/rules/index.js';
-import { TEST_RULES } from './support/testRules.js';
+import { CHECK_TEST_RULES, sharedSecretLookupRule } from '../support/test-rules.js';
 import { judgedAtOnce } from './support/atOnce.js';
 
 const deployment = (name: string, extra = '') =>
@@ -48,15 +47,7 @@ t.test('an application object no rule can ask about is judged and let go; Datado
 
 t.test('an object asking about one read later is judged again at the end; one whose answers did not change is not', async (t) => {
   let judged = 0;
-  const secretIsThere: Rule = {
-    ...TEST_RULES[0]!,
-    id: 'test-secret-lookup',
-    targets: ['Deployment'],
-    evaluate(object, { world }) {
-      judged++;
-      return [{ message: `Secret "shared" is ${world.secret('shop', 'shared').state}.`, path: '/metadata/name' }];
-    },
-  };
+  const secretIsThere = sharedSecretLookupRule({ namespace: 'shop', path: '/metadata/name', onEvaluate: () => judged++ });
   const secret = 'apiVersion: v1\nkind: Secret\nmetadata: {name: shared, namespace: shop}\nstringData: {a: b}\n';
   const run = (text: string) => {
     judged = 0;

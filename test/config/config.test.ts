@@ -7,9 +7,9 @@ import { ConfigError } from '../../src/config/errors.js';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { TEST_RULES } from '../check/support/testRules.js';
+import { CHECK_TEST_RULES } from '../support/test-rules.js';
 
-const parse = (text: string) => parseConfig(text, 'ddguard.yaml', TEST_RULES);
+const parse = (text: string) => parseConfig(text, 'ddguard.yaml', CHECK_TEST_RULES);
 
 function problemsOf(text: string): readonly string[] {
   try {
@@ -70,7 +70,7 @@ exemptions:
   const secret = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'ns' }, stringData: { forbidden: 'x' } });
   const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'ns' } };
   const objects = [secret('old'), secret('new'), deployment];
-  const engine = new Engine(TEST_RULES, config);
+  const engine = new Engine(CHECK_TEST_RULES, config);
   const world = new ManifestWorld(objects);
   const findings = objects.flatMap((o) => engine.evaluate(o, world));
   t.same(
@@ -142,6 +142,6 @@ t.test('loadConfigFile reads a file; a missing file is a ConfigError', async (t)
   const dir = t.testdir({});
   const file = join(dir, 'ddguard.yaml');
   writeFileSync(file, 'severities: {test-team-label: error}\n');
-  t.same(loadConfigFile(file, TEST_RULES).engine.severities, { 'test-team-label': 'error' });
-  t.throws(() => loadConfigFile(join(dir, 'missing.yaml'), TEST_RULES), { code: 'DDG_CONFIG', problems: ['no such file'] });
+  t.same(loadConfigFile(file, CHECK_TEST_RULES).engine.severities, { 'test-team-label': 'error' });
+  t.throws(() => loadConfigFile(join(dir, 'missing.yaml'), CHECK_TEST_RULES), { code: 'DDG_CONFIG', problems: ['no such file'] });
 });

@@ -4,6 +4,7 @@
 // Create/Update/DeleteOptions of the operation with `dryRun: ["All"]` for `--dry-run=server`.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject, ObjectMeta } from '../../src/k8s/types.js';
+import { isClusterScoped } from '../../src/k8s/kinds.js';
 import type { AdmissionRequest, AdmissionReview } from '../../src/webhook/admission.js';
 import type { PreparedWorld, WorldProvider } from '../../src/webhook/world-provider.js';
 import type { World } from '../../src/world/world.js';
@@ -124,14 +125,15 @@ export function appConfigMap(): KubeObject {
   return admitted({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-settings', namespace: 'default' }, data: { mode: 'fast' } });
 }
 
-const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'CustomResourceDefinition', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'PriorityClass']);
+/** Cluster-scoped kinds an install carries that ddguard's kinds table does not know. */
+const OTHER_CLUSTER_SCOPED = new Set(['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'APIService', 'PriorityClass']);
 
 /**
  * A review of one step of an install or uninstall: a namespaced object written without a namespace lands in
  * `defaultNamespace`, as `kubectl apply -n` and Helm place it; UPDATE and DELETE carry the old object.
  */
 export function admissionReview(operation: 'CREATE' | 'UPDATE' | 'DELETE', object: KubeObject, defaultNamespace: string, oldObject?: KubeObject): AdmissionReview {
-  const placed = CLUSTER_SCOPED.has(object.kind ?? '') || object.metadata?.namespace
+  const placed = isClusterScoped(object.kind) || OTHER_CLUSTER_SCOPED.has(object.kind ?? '') || object.metadata?.namespace
     ? object
     : { ...object, metadata: { ...object.metadata, namespace: defaultNamespace } };
   return reviewOf(placed, {

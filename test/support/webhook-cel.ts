@@ -1,6 +1,6 @@
 import { evaluate } from '@marcbachmann/cel-js';
 import type { KubeObject } from '../../src/k8s/types.js';
-import { API_RESOURCES } from '../../src/k8s/resources.js';
+import { isKnownKind, KINDS } from '../../src/k8s/kinds.js';
 
 /**
  * The API server's choice of webhooks, for tests: a rendered webhook is called for a request when one of its
@@ -54,8 +54,7 @@ export function requestFor(
   options: { operation?: string; username?: string; oldObject?: KubeObject; namespace?: string } = {},
 ): AdmissionRequest {
   const kind = object.kind ?? '';
-  const r = (API_RESOURCES as Record<string, { group: string; resource: string; scope: string } | undefined>)[kind]
-    ?? { group: 'unknown', resource: 'unknown', scope: 'Namespaced' };
+  const r = isKnownKind(kind) ? KINDS[kind] : { group: 'unknown', resource: 'unknown', scope: 'Namespaced' };
   const [group, version] = (object.apiVersion ?? 'v1').includes('/') ? (object.apiVersion ?? '').split('/') : ['', object.apiVersion ?? 'v1'];
   const operation = options.operation ?? 'CREATE';
   const namespace = r.scope === 'Cluster' ? '' : (options.namespace ?? object.metadata?.namespace ?? options.oldObject?.metadata?.namespace ?? 'default');

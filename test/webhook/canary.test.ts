@@ -1,11 +1,9 @@
 // A known secret value rides through every kind of review; it must appear in no log line, answer or metric.
 import t from 'tap';
-import type { Rule } from '../../src/engine/types.js';
-import { decodeSecret } from '../../src/k8s/secrets.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { RULES } from '../../src/rules/index.js';
-import { TEST_RULES } from './rules.js';
+import { leakyRule, throwsWithValueRule, WEBHOOK_TEST_RULES } from '../support/test-rules.js';
 import { reviewOf, testServer } from './support.js';
 import { appSecret } from '../support/admission.js';
 
@@ -16,22 +14,6 @@ const CANARY_LONG = 'CANARYlong-2c9e41d7a0b35f86e1d24c7b9a03';
 // of a body it cannot parse).
 const forms = (value: string) => [value, Buffer.from(value).toString('base64'), JSON.stringify(value).slice(1, -1), 'CANARY'];
 
-/** A buggy rule that puts the value in its message: the webhook's last line of defence must cut it out. */
-const leaky: Rule = {
-  id: 'test-leaky',
-  title: 'leaks',
-  description: 'A rule that breaks the never-print-a-secret promise.',
-  remediation: 'Do not.',
-  defaultSeverity: 'error',
-  targets: ['Secret', 'DaemonSet'],
-  example: { bad: '', good: '' },
-  evaluate(object) {
-    const secret = decodeSecret(object).values.get('token')?.toString();
-    const env = JSON.stringify(object).match(/CANARY[\w-]*/)?.[0];
-    const value = secret ?? env;
-    return value ? [{ path: '', message: `the token is ${value}` }, { path: '/x', message: `again ${value}`, downgrade: 'warning' }] : [];
-  },
-};
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
 function tokenSecret(token: string, where: 'data' | 'stringData'): KubeObject {
@@ -76,18 +58,8 @@ function daemonSetWithInlineToken(token: string): KubeObject {
   };
 }
 
-/** A buggy rule whose error quotes the value: the 500's log line must not. */
-const throwsWithValue: Rule = {
-  ...leaky,
-  id: 'test-throws-with-value',
-  targets: ['DaemonSet'],
-  evaluate(object) {
-    throw new Error(`cannot parse ${JSON.stringify(object).match(/CANARY[\w-]*/)?.[0]}`);
-  },
-};
-
 t.test('the canary appears in no log line, response or metric', async (t) => {
-  const cases = [['real rules', RULES], ['test rules', TEST_RULES], ['leaky rules', [leaky, throwsWithValue]]] as const;
+  const cases = [['real rules', RULES], ['test rules', WEBHOOK_TEST_RULES], ['leaky rules', [leakyRule, throwsWithValueRule]]] as const;
   for (const [label, rules] of cases) {
     const { validate, logs, metrics, app } = await testServer({ rules });
     const bodies: string[] = [];
@@ -113,7 +85,7 @@ t.test('the canary appears in no log line, response or metric', async (t) => {
 
     t.ok(bodies.some((b) => /"allowed":false/.test(b)), `${label}: some reviews were denied, so messages were written`);
     t.ok(logs.lines().length > 10, `${label}: the log was written`);
-    if (rules.includes(throwsWithValue)) t.ok(logs.lines().some((l) => l['msg'] === 'admission review failed'), 'the failing rule was logged');
+    if (rules.includes(throwsWithValueRule)) t.ok(logs.lines().some((l) => l['msg'] === 'admission review failed'), 'the failing rule was logged');
     const everything = { responses: bodies.join('\n'), logs: logs.text(), metrics: await metrics.text() };
     for (const [where, text] of Object.entries(everything)) {
       for (const form of [...forms(CANARY), ...forms(CANARY_LONG)]) t.notOk(text.includes(form), `${label}: not in ${where} (${form.slice(0, 12)}…)`);

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../src/k8s/types.js';
 import { DrainState } from '../../src/webhook/drain.js';
 import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { TEST_RULES } from './rules.js';
+import { WEBHOOK_TEST_RULES } from '../support/test-rules.js';
 import { admissionLine, reviewOf, testServer } from './support.js';
 import { appSecret, appDeployment, appConfigMap } from '../support/admission.js';
 
@@ -22,7 +22,7 @@ function deployment(labels: Record<string, string>): KubeObject {
 }
 
 t.test('a Secret the rules accept is allowed, answered in v1 with the request uid, and logged once', async (t) => {
-  const { validate, logs } = await testServer({ rules: TEST_RULES });
+  const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const review = reviewOf(appSecret());
   const { statusCode, body } = await validate(review);
   t.equal(statusCode, 200);
@@ -34,7 +34,7 @@ t.test('a Secret the rules accept is allowed, answered in v1 with the request ui
 });
 
 t.test('an error finding denies with 403 Forbidden and one line per finding', async (t) => {
-  const { validate, logs } = await testServer({ rules: TEST_RULES });
+  const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const review = reviewOf(secret(SHORT));
   const { body } = await validate(review);
   t.equal(body.response.allowed, false);
@@ -50,7 +50,7 @@ t.test('an error finding denies with 403 Forbidden and one line per finding', as
 });
 
 t.test('dryRun gets the same decision as the real request', async (t) => {
-  const { validate, logs } = await testServer({ rules: TEST_RULES });
+  const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const dry = reviewOf(appSecret(), { dryRun: true });
   t.equal(dry.request.dryRun, true);
   const object = { ...(dry.request.object as KubeObject), data: { token: b64(SHORT) } };
@@ -63,7 +63,7 @@ t.test('dryRun gets the same decision as the real request', async (t) => {
 });
 
 t.test('v1beta1 is answered in v1beta1', async (t) => {
-  const { validate } = await testServer({ rules: TEST_RULES });
+  const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const review = reviewOf(secret(SHORT));
   (review as { apiVersion: string }).apiVersion = 'admission.k8s.io/v1beta1';
   const { body } = await validate(review);
@@ -72,7 +72,7 @@ t.test('v1beta1 is answered in v1beta1', async (t) => {
 });
 
 t.test('UPDATE judges the new object', async (t) => {
-  const { validate } = await testServer({ rules: TEST_RULES });
+  const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const fixing = reviewOf(secret(LONG), { operation: 'UPDATE', oldObject: secret(SHORT) });
   t.equal((await validate(fixing)).body.response.allowed, true, 'replacing a short token is allowed');
   const breaking = reviewOf(secret(SHORT), { operation: 'UPDATE', oldObject: secret(LONG) });
@@ -94,7 +94,7 @@ t.test('DELETE', async (t) => {
 
   t.test('of the only binding a workload needs is denied, naming the workload', async (t) => {
     const worldProvider = StaticWorldProvider.of([workload, binding('demo-binding')]);
-    const { validate } = await testServer({ rules: TEST_RULES, worldProvider });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider });
     const review = reviewOf(binding('demo-binding'), { operation: 'DELETE' });
     t.equal(review.request.object, null, 'DELETE carries object: null');
     const { body } = await validate(review);
@@ -108,19 +108,19 @@ t.test('DELETE', async (t) => {
 
   t.test('of a binding another one duplicates is allowed', async (t) => {
     const worldProvider = StaticWorldProvider.of([workload, binding('demo-binding'), binding('spare')]);
-    const { validate } = await testServer({ rules: TEST_RULES, worldProvider });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider });
     t.equal((await validate(reviewOf(binding('demo-binding'), { operation: 'DELETE' }))).body.response.allowed, true);
   });
 
   t.test('of a broken object is allowed (nothing is left to break)', async (t) => {
-    const { validate } = await testServer({ rules: TEST_RULES });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
     const review = reviewOf(secret(SHORT), { operation: 'DELETE' });
     t.equal(review.request.operation, 'DELETE');
     t.equal((await validate(review)).body.response.allowed, true);
   });
 
   t.test('without oldObject is allowed rather than rejected', async (t) => {
-    const { validate } = await testServer({ rules: TEST_RULES });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
     const review = reviewOf(appSecret(), { operation: 'DELETE' });
     delete review.request.oldObject;
     const { statusCode, body } = await validate(review);
@@ -130,7 +130,7 @@ t.test('DELETE', async (t) => {
 });
 
 t.test('CONNECT, subresources and kinds no rule covers are allowed without review', async (t) => {
-  const { validate, logs } = await testServer({ rules: TEST_RULES });
+  const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const connect = reviewOf(secret(SHORT), { operation: 'CONNECT', object: null, oldObject: null });
   connect.request.kind = { group: '', version: 'v1', kind: 'PodExecOptions' };
   t.equal((await validate(connect)).body.response.allowed, true);
@@ -145,7 +145,7 @@ t.test('CONNECT, subresources and kinds no rule covers are allowed without revie
 });
 
 t.test('an object on its way out (deletionTimestamp set) may lose its finalizers', async (t) => {
-  const { validate } = await testServer({ rules: TEST_RULES });
+  const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const leaving = secret(SHORT);
   leaving.metadata = { ...leaving.metadata, deletionTimestamp: '2026-11-29T06:00:00Z' } as NonNullable<KubeObject['metadata']>;
   const review = reviewOf(leaving, { operation: 'UPDATE', oldObject: leaving });
@@ -154,7 +154,7 @@ t.test('an object on its way out (deletionTimestamp set) may lose its finalizers
 
 t.test("the webhook's own ServiceAccount is allowed", async (t) => {
   const own = 'system:serviceaccount:ddguard:ddguard';
-  const { validate, logs } = await testServer({ rules: TEST_RULES, config: { ownServiceAccount: own } });
+  const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES, config: { ownServiceAccount: own } });
   const review = reviewOf(secret(SHORT), { userInfo: { username: own } });
   t.equal((await validate(review)).body.response.allowed, true);
   t.match(admissionLine(logs, review.request.uid), { path: 'own-service-account' });
@@ -164,7 +164,7 @@ t.test("the webhook's own ServiceAccount is allowed", async (t) => {
 
 t.test('exemptions are honoured and every one used is logged', async (t) => {
   t.test('an exempt namespace', async (t) => {
-    const { validate, logs, metrics } = await testServer({ rules: TEST_RULES, config: { exemptNamespaces: ['kube-system'] } });
+    const { validate, logs, metrics } = await testServer({ rules: WEBHOOK_TEST_RULES, config: { exemptNamespaces: ['kube-system'] } });
     const object = secret(SHORT);
     object.metadata = { ...object.metadata, namespace: 'kube-system' };
     const review = reviewOf(object);
@@ -174,7 +174,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
   });
 
   t.test('the ddguard.io/exempt annotation with a reason', async (t) => {
-    const { validate, logs } = await testServer({ rules: TEST_RULES });
+    const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES });
     const object = secret(SHORT);
     object.metadata = {
       ...object.metadata,
@@ -189,7 +189,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
   });
 
   t.test('the annotation without a reason exempts nothing, and says so', async (t) => {
-    const { validate } = await testServer({ rules: TEST_RULES });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
     const object = secret(SHORT);
     object.metadata = { ...object.metadata, annotations: { 'ddguard.io/exempt': 'test-short-token' } };
     const { body } = await validate(reviewOf(object));
@@ -203,7 +203,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
       exemptions: [{ kind: 'Secret', name: 'shop-db', rules: ['test-short-token'], reason: 'test fixture' }],
       settings: { extraClusterAgentPermissions: [] },
     };
-    const { validate, logs } = await testServer({ rules: TEST_RULES, engineConfig });
+    const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES, engineConfig });
     const review = reviewOf(secret(SHORT));
     t.equal((await validate(review)).body.response.allowed, true);
     t.match(logs.lines().find((l) => l['msg'] === 'exemption used'), { by: 'config', reason: 'test fixture' });
@@ -211,7 +211,7 @@ t.test('exemptions are honoured and every one used is logged', async (t) => {
 });
 
 t.test('warn mode never denies: errors become warnings', async (t) => {
-  const { validate, logs } = await testServer({ rules: TEST_RULES, config: { mode: 'warn' } });
+  const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES, config: { mode: 'warn' } });
   const review = reviewOf(secret(SHORT));
   const { body } = await validate(review);
   t.equal(body.response.allowed, true);
@@ -225,7 +225,7 @@ t.test('warn mode never denies: errors become warnings', async (t) => {
 });
 
 t.test('warning findings are returned as warnings on an allowed request', async (t) => {
-  const { validate } = await testServer({ rules: TEST_RULES });
+  const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const { body } = await validate(reviewOf(deployment({ tier: 'web' })));
   t.equal(body.response.allowed, true);
   t.same(body.response.warnings, ['[test-missing-app-label] The Deployment has no app label (more: ddguard explain test-missing-app-label, docs/rules.md#test-missing-app-label)']);
@@ -245,7 +245,7 @@ t.test('lookup failures', async (t) => {
   };
 
   t.test('warn and allow by default', async (t) => {
-    const { validate, metrics, logs } = await testServer({ rules: TEST_RULES, worldProvider: failing });
+    const { validate, metrics, logs } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider: failing });
     const review = reviewOf(daemonSet);
     const { body } = await validate(review);
     t.equal(body.response.allowed, true);
@@ -258,20 +258,20 @@ t.test('lookup failures', async (t) => {
   });
 
   t.test('deny with lookupFailure: deny', async (t) => {
-    const { validate } = await testServer({ rules: TEST_RULES, worldProvider: failing, config: { lookupFailure: 'deny' } });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider: failing, config: { lookupFailure: 'deny' } });
     const { body } = await validate(reviewOf(daemonSet));
     t.equal(body.response.allowed, false);
     t.match(body.response.status?.message, /^ddguard denied DaemonSet datadog\/agent: 1 problem\n\[lookup\] could not check: the cluster lookup failed/);
   });
 
   t.test('a rule that judges the object alone still denies when the cluster is down', async (t) => {
-    const { validate } = await testServer({ rules: TEST_RULES, worldProvider: failing });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider: failing });
     t.equal((await validate(reviewOf(secret(SHORT)))).body.response.allowed, false);
   });
 
   t.test('a world that hangs ends at the deadline from ?timeout=', async (t) => {
     const hanging: WorldProvider = { prepare: () => new Promise(() => {}), ready: () => true };
-    const { validate } = await testServer({ rules: TEST_RULES, worldProvider: hanging });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider: hanging });
     const started = Date.now();
     const { body } = await validate(reviewOf(daemonSet), '?timeout=2s');
     const elapsed = Date.now() - started;
@@ -289,14 +289,14 @@ t.test('lookup failures', async (t) => {
       },
       ready: () => true,
     };
-    const { validate } = await testServer({ rules: TEST_RULES, worldProvider: spy });
+    const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider: spy });
     await validate(reviewOf(daemonSet), '?timeout=5s');
     t.ok(remaining > 3500 && remaining <= 4000, `5 s minus a 1 s margin (${remaining} ms)`);
   });
 });
 
 t.test('malformed requests get 400 with a reason', async (t) => {
-  const { validate, app, metrics } = await testServer({ rules: TEST_RULES });
+  const { validate, app, metrics } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const notJson = await validate('{"kind": "AdmissionReview", ');
   t.equal(notJson.statusCode, 400);
   t.match(notJson.body, { kind: 'Status', code: 400, reason: 'BadRequest', message: /not valid JSON/ });
@@ -323,7 +323,7 @@ t.test('malformed requests get 400 with a reason', async (t) => {
 });
 
 t.test('a body over 8 MiB gets 413 with a reason; 8 MiB of objects is accepted', async (t) => {
-  const { validate } = await testServer({ rules: TEST_RULES });
+  const { validate } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const big = reviewOf(secret(LONG, { metadata: { name: 'big', namespace: 'default', annotations: { pad: 'p'.repeat(8 * 1024 * 1024) } } }));
   const tooBig = await validate(big);
   t.equal(tooBig.statusCode, 413);
@@ -338,7 +338,7 @@ t.test('a body over 8 MiB gets 413 with a reason; 8 MiB of objects is accepted',
 });
 
 t.test('an internal error is a 500 with a log line, and the server keeps answering', async (t) => {
-  const { validate, logs } = await testServer({ rules: TEST_RULES });
+  const { validate, logs } = await testServer({ rules: WEBHOOK_TEST_RULES });
   const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'default' } };
   const review = reviewOf(role);
   const failed = await validate(review);
@@ -355,7 +355,7 @@ t.test('healthz and readyz', async (t) => {
   const drain = new DrainState();
   const fixed = new StaticWorldProvider();
   const worldProvider: WorldProvider = { prepare: () => fixed.prepare(), ready: () => synced };
-  const { app, validate } = await testServer({ rules: TEST_RULES, worldProvider, deps: { drain } });
+  const { app, validate } = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider, deps: { drain } });
   t.equal((await app.inject('/healthz')).statusCode, 200);
   const notSynced = await app.inject('/readyz');
   t.equal(notSynced.statusCode, 503);
@@ -374,7 +374,7 @@ t.test('healthz and readyz', async (t) => {
 });
 
 t.test('metrics count requests, findings and decisions', async (t) => {
-  const { validate, metrics } = await testServer({ rules: TEST_RULES });
+  const { validate, metrics } = await testServer({ rules: WEBHOOK_TEST_RULES });
   await validate(reviewOf(secret(SHORT)));
   await validate(reviewOf(secret(SHORT)));
   await validate(reviewOf(appSecret()));

@@ -5,13 +5,13 @@ import { Agent, request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import t, { type Test } from 'tap';
 import { generateCertificates } from '../../src/certs/generate.js';
-import type { Rule } from '../../src/engine/types.js';
 import { RULES } from '../../src/rules/index.js';
 import type { ServerLimits } from '../../src/webhook/limits.js';
 import type { PreparedWorld, WorldProvider } from '../../src/webhook/world-provider.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 import { exampleReview, largeReview, reviewOfKind } from './hostile.js';
 import { testServer } from './support.js';
+import { throwsTypeErrorRule } from '../support/test-rules.js';
 
 const LOOPBACK = { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };
 
@@ -60,20 +60,7 @@ t.test('3,000 distinct kinds make no new series: kinds nothing judges are labell
 });
 
 t.test('log lines carry request values cut short and redacted; errors are logged with their real class and counted', async (t) => {
-  const throwsTypeError: Rule = {
-    id: 'test-throws',
-    title: 'throws',
-    description: 'A rule with a bug.',
-    remediation: 'None.',
-    defaultSeverity: 'error',
-    targets: ['DaemonSet'],
-    example: { bad: '', good: '' },
-    evaluate(object) {
-      // A bug whose message quotes what it read, as V8's do ("Cannot use 'in' operator to search for … in <value>").
-      throw new TypeError(`cannot read ${String(object.metadata?.generateName)}`);
-    },
-  };
-  const server = await testServer({ rules: [throwsTypeError] });
+  const server = await testServer({ rules: [throwsTypeErrorRule] });
   t.teardown(() => server.app.close());
   const review = exampleReview();
   const value = `VALUE-${'v'.repeat(64 * 1024)}`;

@@ -12,7 +12,7 @@ import { shutdownGracefully } from '../../src/webhook/shutdown.js';
 import { CertificateReloader } from '../../src/webhook/tls.js';
 import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
 import { ROOT } from '../support/fixtures.js';
-import { TEST_RULES } from './rules.js';
+import { WEBHOOK_TEST_RULES } from '../support/test-rules.js';
 import { captureLogs, reviewOf, testServer } from './support.js';
 import { appSecret } from '../support/admission.js';
 
@@ -52,7 +52,7 @@ t.test('in-flight requests finish and idle keep-alive connections are closed', a
     ready: () => true,
   };
   const drain = new DrainState();
-  const server = await testServer({ rules: TEST_RULES, worldProvider: slow, deps: { drain, tls: new CertificateReloader({ certFile: files.certFile, keyFile: files.keyFile, logger: captureLogs().logger }) } });
+  const server = await testServer({ rules: WEBHOOK_TEST_RULES, worldProvider: slow, deps: { drain, tls: new CertificateReloader({ certFile: files.certFile, keyFile: files.keyFile, logger: captureLogs().logger }) } });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   const port = (server.app.server.address() as { port: number }).port;
   const idle = new Agent({ keepAlive: true });

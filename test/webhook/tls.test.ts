@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 import { generateCertificates, type CertificateBundle } from '../../src/certs/generate.js';
 import { SERVER_TIMEOUTS } from '../../src/webhook/app.js';
 import { CertificateReloader } from '../../src/webhook/tls.js';
-import { TEST_RULES } from './rules.js';
+import { WEBHOOK_TEST_RULES } from '../support/test-rules.js';
 import { captureLogs, reviewOf, testServer } from './support.js';
 import { appSecret } from '../support/admission.js';
 
@@ -72,7 +72,7 @@ function kubernetesVolume(root: string, bundle: CertificateBundle): (next: Certi
 async function listeningServer(t: Test, certFile: string, keyFile: string) {
   const logs = captureLogs();
   const reloader = new CertificateReloader({ certFile, keyFile, logger: logs.logger, debounceMs: 50, pollMs: 0 });
-  const server = await testServer({ rules: TEST_RULES, deps: { tls: reloader } });
+  const server = await testServer({ rules: WEBHOOK_TEST_RULES, deps: { tls: reloader } });
   await server.app.listen({ host: '127.0.0.1', port: 0 });
   reloader.start();
   t.teardown(async () => {

@@ -4,7 +4,7 @@ import { Engine } from '../../../src/engine/engine.js';
 import { checkManifests } from '../../../src/manifests/check.js';
 import { parseManifests } from '../../../src/manifests/parse.js';
 import type { CheckReport } from '../../../src/report/report.js';
-import { TEST_RULES } from './testRules.js';
+import { CHECK_TEST_RULES } from '../../support/test-rules.js';
 
 export const APP_YAML = `# Source: app/templates/secrets.yaml
 apiVersion: v1
@@ -51,5 +51,5 @@ metadata:
 
 export function sampleReport(): CheckReport {
   const loaded = [...parseManifests(APP_YAML, 'deploy/app.yaml'), ...parseManifests(PLATFORM_YAML, 'deploy/platform.yaml')];
-  return checkManifests(loaded, new Engine(TEST_RULES), { defaultNamespace: 'default', files: ['deploy/app.yaml', 'deploy/platform.yaml'] });
+  return checkManifests(loaded, new Engine(CHECK_TEST_RULES), { defaultNamespace: 'default', files: ['deploy/app.yaml', 'deploy/platform.yaml'] });
 }
