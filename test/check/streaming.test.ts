@@ -5,7 +5,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { ManifestCheck } from '../../src/manifests/check.js';
 import { parseManifests } from '../../src/manifests/parse.js';
 import { RULES } from '../../src/rules/index.js';
-import { CHECK_TEST_RULES, sharedSecretLookupRule } from '../support/test-rules.js';
+import { sharedSecretLookupRule } from '../support/test-rules.js';
 import { judgedAtOnce } from './support/atOnce.js';
 
 const deployment = (name: string, extra = '') =>
