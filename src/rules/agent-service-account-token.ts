@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { mainContainer } from '../datadog/features.js';
+import { mainContainer } from '../datadog/component-settings.js';
 import { isRecord } from '../k8s/types.js';
 import { serviceAccountOf, WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 

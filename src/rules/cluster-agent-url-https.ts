@@ -1,6 +1,7 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { datadogAgentEnv, envValue, type OperatorComponent } from '../datadog/features.js';
+import { datadogAgentEnv, type OperatorComponent } from '../datadog/datadog-agent.js';
+import { envValue } from '../k8s/env.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 import { podEnv, type ResolvedEnv } from '../k8s/env.js';
 import type { World } from '../world/world.js';

@@ -1,6 +1,8 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { datadogAgentEnv, describeSource, PER_POD_FIELDS } from '../datadog/features.js';
+import { datadogAgentEnv } from '../datadog/datadog-agent.js';
+import { describeSource } from '../datadog/component-settings.js';
+import { PER_POD_FIELDS } from '../datadog/kubelet-host.js';
 import { fieldPathsOf, podEnv, type EnvSource, type ResolvedEnv } from '../k8s/env.js';
 import type { World } from '../world/world.js';
 import { policy } from '../policies/forms/hostname-per-node.js';

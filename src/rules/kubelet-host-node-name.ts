@@ -1,6 +1,8 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { boolSetting, classifyKubeletHost, datadogAgentEnv, datadogAgentHostNetwork, datadogAgentKubeletHost } from '../datadog/features.js';
+import { boolSetting } from '../datadog/component-settings.js';
+import { classifyKubeletHost } from '../datadog/kubelet-host.js';
+import { datadogAgentEnv, datadogAgentHostNetwork, datadogAgentKubeletHost } from '../datadog/datadog-agent.js';
 import { podEnv, unresolvedEnvFrom, type ResolvedEnv } from '../k8s/env.js';
 
 const VARIABLE = 'DD_KUBERNETES_KUBELET_HOST';

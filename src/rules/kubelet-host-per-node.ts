@@ -1,15 +1,9 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import type { KubeObject } from '../k8s/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import {
-  boolSetting,
-  classifyKubeletHost,
-  datadogAgentEnv,
-  datadogAgentHostNetwork,
-  datadogAgentKubeletHost,
-  mainContainer,
-  type KubeletHostVerdict,
-} from '../datadog/features.js';
+import { boolSetting, mainContainer } from '../datadog/component-settings.js';
+import { classifyKubeletHost, type KubeletHostVerdict } from '../datadog/kubelet-host.js';
+import { datadogAgentEnv, datadogAgentHostNetwork, datadogAgentKubeletHost } from '../datadog/datadog-agent.js';
 import { podEnv, unresolvedEnvFrom } from '../k8s/env.js';
 import type { World } from '../world/world.js';
 import { policy } from '../policies/forms/kubelet-host-per-node.js';

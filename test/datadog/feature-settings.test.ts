@@ -3,7 +3,8 @@
 // "maybe", so its gaps only warn.
 import t from 'tap';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
-import { clusterAgentFeatures, datadogAgentFeatureSettings } from '../../src/datadog/features.js';
+import { clusterAgentFeatures } from '../../src/datadog/features.js';
+import { datadogAgentFeatureSettings } from '../../src/datadog/datadog-agent.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 
