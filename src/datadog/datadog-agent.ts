@@ -55,7 +55,6 @@ export function ignoredTokenSecretConfig(dda: KubeObject): { secretName: string;
   return { secretName, path: `${GLOBAL_PATH}/clusterAgentTokenSecret` };
 }
 
-
 /** YAML may hand a number or boolean where a string is meant (`clusterAgentToken: 1234`); the API would coerce. */
 function stringOf(value: unknown): string {
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
@@ -114,9 +113,9 @@ export function datadogAgentEnv(dda: Record<string, unknown>, component: Operato
   return out;
 }
 
-/** `spec.override.nodeAgent.hostNetwork` of a DatadogAgent. */
-export function datadogAgentHostNetwork(dda: Record<string, unknown>): boolean {
-  return overrideOf(dda, 'nodeAgent')?.['hostNetwork'] === true;
+/** `spec.override.<component>.hostNetwork` of a DatadogAgent. */
+export function datadogAgentHostNetwork(dda: Record<string, unknown>, component: OperatorComponent = 'nodeAgent'): boolean {
+  return overrideOf(dda, component)?.['hostNetwork'] === true;
 }
 
 /** `spec.global.kubelet.host` (an EnvVarSource) as the env source the Operator turns it into. */

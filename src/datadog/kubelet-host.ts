@@ -1,6 +1,7 @@
 import { fieldPathsOf, type EnvSource } from '../k8s/env.js';
 import type { World } from '../world/world.js';
-import { describeRef } from './component-settings.js';
+import { boolSetting, describeRef } from './component-settings.js';
+import type { EnvPlace } from './env-entries.js';
 
 /**
  * How a kubelet-host value reaches the node's kubelet (datadog.md §2.3): `status.hostIP` is per node; a value
@@ -49,3 +50,11 @@ export function classifyKubeletHost(source: EnvSource, hostNetwork: boolean, wor
 export const PER_POD_FIELDS: ReadonlySet<string> = new Set([
   'spec.nodeName', 'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs', 'metadata.name', 'metadata.uid',
 ]);
+
+/**
+ * A workload container told it runs on EKS Fargate (DD_EKS_FARGATE): it reaches its kubelet through the API
+ * server, so its kubelet host is not judged. A DatadogAgent's overrides are judged whatever they say.
+ */
+export function onEksFargate(place: EnvPlace, world: World): boolean {
+  return place.container !== undefined && boolSetting(place, 'DD_EKS_FARGATE', world) === true;
+}
