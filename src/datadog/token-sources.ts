@@ -66,7 +66,6 @@ export function tokenSourcesOfObject(object: KubeObject, world: World): TokenSou
   return workload ? tokenSourcesOf(workload, world) : [];
 }
 
-
 /** The DatadogAgent's token as a source: its secret reference or its literal; none when the Operator generates it. */
 export function datadogAgentTokenSource(dda: KubeObject, defaultNamespace: string): TokenSource | undefined {
   const token = datadogAgentTokenOf(dda, defaultNamespace);

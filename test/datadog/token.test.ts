@@ -1,5 +1,5 @@
-// Table tests for src/datadog/token.ts: where a token comes from, its bytes, which Secrets hold it, and the
-// DatadogAgent's precedence.
+// Table tests for the Cluster Agent token (src/datadog/token*.ts, datadog-agent.ts): where a token comes from,
+// its bytes, which Secrets hold it, and the DatadogAgent's precedence.
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
