@@ -57,7 +57,6 @@ function mainContainerUncached(workload: DatadogWorkload, world?: World): MainCo
   };
 }
 
-
 /** A boolean setting as the Agent would see it (parseAgentBool): `undefined` when unset, `maybe` when the world cannot tell. */
 export function boolSetting(main: Pick<MainContainer, 'env' | 'unresolved'>, name: string, world?: World): boolean | 'maybe' | undefined {
   const entry = main.env.get(name);
@@ -81,6 +80,7 @@ export function describeSetting(main: MainContainer, name: string, world?: World
   return `${name} ${where}`;
 }
 
+/** A Secret or ConfigMap key for a message; a ConfigMap's value when the world holds it, never a Secret's. */
 export function describeRef(source: Extract<EnvSource, { kind: 'secret' | 'configMap' }>, world?: World): string {
   const base = `${source.kind === 'secret' ? 'Secret' : 'ConfigMap'} ${source.name} key ${source.key}`;
   if (source.kind !== 'configMap' || !world) return base;
