@@ -88,7 +88,12 @@ export function envEntriesFor(object: KubeObject, name: string, components: read
   }
   for (const place of envPlacesFor(object, components, world)) {
     const entry = place.env.get(name);
-    if (entry) entries.push({ subject: `${name} ${place.container ? 'on' : 'in'} ${place.label}`, entry, path: place.base + entry.path, place });
+    if (entry) entries.push({ subject: subjectOf(name, place), entry, path: place.base + entry.path, place });
   }
   return entries;
+}
+
+/** How a message names a variable in a place: `DD_X on container "agent"`, `DD_X in spec.override.nodeAgent.env`. */
+export function subjectOf(name: string, place: EnvPlace): string {
+  return `${name} ${place.container ? 'on' : 'in'} ${place.label}`;
 }

@@ -1,7 +1,7 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { boolSetting, mainContainer } from '../datadog/component-settings.js';
-import { envEntriesFor, envPlacesFor, type EnvPlace } from '../datadog/env-entries.js';
+import { envEntriesFor, envPlacesFor, subjectOf, type EnvPlace } from '../datadog/env-entries.js';
 import { classifyKubeletHost, onEksFargate, type KubeletHostVerdict } from '../datadog/kubelet-host.js';
 import type { ResolvedEnv } from '../k8s/env.js';
 import type { World } from '../world/world.js';
@@ -56,7 +56,7 @@ export const rule: Rule = {
         if (finding) findings.push(finding);
         continue;
       }
-      const message = problem(verdict, `${VARIABLE} on ${place.label}`, 'every pod of the DaemonSet');
+      const message = problem(verdict, subjectOf(VARIABLE, place), 'every pod of the DaemonSet');
       if (message && entry) findings.push({ message, path: place.base + entry.path });
     }
     return findings;
