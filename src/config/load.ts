@@ -7,7 +7,7 @@ import type { RequiredPermission, Rule } from '../engine/types.js';
 import type { ConfigExemption } from '../engine/exemptions.js';
 import { isRecord } from '../k8s/types.js';
 import { PointerLines } from '../manifests/astLines.js';
-import { escapeSegment } from '../manifests/pointer.js';
+import { escapeSegment } from '../k8s/json-pointer.js';
 import { RULES } from '../rules/index.js';
 import { ConfigError } from './errors.js';
 import { CONFIG_SCHEMA, type ConfigFile } from './schema.js';

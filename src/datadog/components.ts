@@ -2,6 +2,7 @@ import type { KubeObject } from '../k8s/types.js';
 import { podTemplateOf, containersOf, type PodTemplate } from '../k8s/podTemplate.js';
 import { datadogImageOf } from './images.js';
 import { remembered } from '../world/memo.js';
+import { parseAgentBool } from './agent-bool.js';
 
 export type Component = 'node-agent' | 'cluster-agent' | 'cluster-checks-runner';
 
@@ -60,7 +61,7 @@ function detectUncached(object: KubeObject): Component | undefined {
 export function placementOf(object: KubeObject, template: PodTemplate): Placement {
   if (object.kind === 'DaemonSet') return 'standalone';
   const containers = (Array.isArray(template.spec.containers) ? template.spec.containers : []).filter((c) => c && typeof c === 'object');
-  const fargate = containers.some((c) => Array.isArray(c.env) && c.env.some((e) => e?.name === 'DD_EKS_FARGATE' && /^(true|1|t|yes|on|y)$/i.test(String(e.value ?? '').trim())));
+  const fargate = containers.some((c) => Array.isArray(c.env) && c.env.some((e) => e?.name === 'DD_EKS_FARGATE' && parseAgentBool(String(e.value ?? '')) === true));
   const foreign = containers.some((c) => !datadogImageOf(c.image) && !/datadog/i.test(c.image ?? ''));
   return fargate || foreign ? 'sidecar' : 'standalone';
 }

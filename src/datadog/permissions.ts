@@ -4,7 +4,9 @@ import { serviceAccountOf } from '../k8s/podTemplate.js';
 import { isRecord } from '../k8s/types.js';
 import type { World } from '../world/world.js';
 import { COMPONENT_NAMES, type DatadogWorkload } from './components.js';
-import { envValue, featureSummary, mainContainer, type Feature, type Features } from './features.js';
+import { envValue } from '../k8s/env.js';
+import { featureSummary, type Feature, type Features } from './features.js';
+import { mainContainer } from './component-settings.js';
 
 /**
  * The Kubernetes permissions Datadog components need, as data (datadog.md §2.4–§3). The rules compare them

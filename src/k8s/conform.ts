@@ -1,5 +1,6 @@
 import type { KubeObject } from './types.js';
 import { isRecord } from './types.js';
+import { escapeSegment } from './json-pointer.js';
 
 /**
  * The type Kubernetes gives each field ddguard reads. An AdmissionReview's object passes the review schema with
@@ -179,7 +180,7 @@ function conform(value: unknown, shape: Shape, path: string, out: NonconformingF
   for (const [key, fieldShape] of entries) {
     if (!Object.hasOwn(record, key) || record[key] === undefined) continue;
     const field = record[key];
-    const next = conform(field, fieldShape, `${path}/${escapePointer(key)}`, out);
+    const next = conform(field, fieldShape, `${path}/${escapeSegment(key)}`, out);
     if (next === field) continue;
     copy ??= { ...record };
     if (next === DROP) delete copy[key];
@@ -208,15 +209,11 @@ function conformStrings(value: unknown, isList: boolean, path: string, out: Nonc
   const entries = Object.entries(value as Record<string, unknown>);
   const wrong = entries.filter(([, v]) => typeof v !== 'string');
   if (!wrong.length) return value;
-  for (const [key, v] of wrong) reject(v, 'a string', `${path}/${escapePointer(key)}`, out);
+  for (const [key, v] of wrong) reject(v, 'a string', `${path}/${escapeSegment(key)}`, out);
   return isList ? (value as unknown[]).filter((v) => typeof v === 'string') : Object.fromEntries(entries.filter(([, v]) => typeof v === 'string'));
 }
 
 function reject(value: unknown, expected: string, path: string, out: NonconformingField[]): typeof DROP {
   out.push({ path, expected, found: value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}` });
   return DROP;
-}
-
-function escapePointer(key: string): string {
-  return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }

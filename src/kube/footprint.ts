@@ -4,7 +4,7 @@ import type { KubeObject } from '../k8s/types.js';
 import { containersOf } from '../k8s/podTemplate.js';
 import { isRecord, type Container } from '../k8s/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { datadogAgentTokenOf, isDatadogAgent } from '../datadog/token.js';
+import { datadogAgentTokenOf, isDatadogAgent } from '../datadog/datadog-agent.js';
 import type { ListedKind } from './lister.js';
 import { refKey, type ObjectRef } from './references.js';
 

@@ -16,7 +16,7 @@ import {
 } from './cel.js';
 
 /**
- * Every place the object alone shows a Cluster Agent token (src/datadog/token.ts, tokenSitesOf), as CEL: a
+ * Every place the object alone shows a Cluster Agent token (src/datadog/token-sites.ts, tokenSitesOf), as CEL: a
  * token Secret the Helm chart or the Operator named and labelled (or one with a DD_CLUSTER_AGENT_AUTH_TOKEN
  * key), a literal DD_CLUSTER_AGENT_AUTH_TOKEN on a labelled Datadog workload, and a DatadogAgent's
  * clusterAgentToken. A Secret known as the token's only because a workload reads it is left to the webhook.

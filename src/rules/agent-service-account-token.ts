@@ -1,6 +1,6 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload, type DatadogWorkload } from '../datadog/components.js';
-import { mainContainer, type MainContainer } from '../datadog/features.js';
+import { mainContainer, type MainContainer } from '../datadog/component-settings.js';
 import { isRecord, type PodSpec } from '../k8s/types.js';
 import type { World } from '../world/world.js';
 import { serviceAccountOf, WORKLOAD_KINDS } from '../k8s/podTemplate.js';

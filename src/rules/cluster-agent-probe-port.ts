@@ -1,7 +1,8 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import type { Container, Probe } from '../k8s/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { envValue, mainContainer } from '../datadog/features.js';
+import { envValue } from '../k8s/env.js';
+import { mainContainer } from '../datadog/component-settings.js';
 import { containersOf, WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 const DEFAULT_API_PORT = 5005;

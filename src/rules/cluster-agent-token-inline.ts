@@ -1,7 +1,8 @@
 import type { Rule } from '../engine/types.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { isUnsetToken, TOKEN_ENV, tokenSourcesOf } from '../datadog/token.js';
+import { isUnsetToken, tokenSourcesOf } from '../datadog/token-sources.js';
+import { TOKEN_ENV } from '../datadog/token.js';
 
 /**
  * A token written as a literal `value:` in a pod spec: readable by anyone who can read the workload, kept in

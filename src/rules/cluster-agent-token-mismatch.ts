@@ -1,19 +1,12 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import type { KubeObject } from '../k8s/types.js';
 import { isRecord } from '../k8s/types.js';
-import { isTruthy, literalOf, podEnv } from '../k8s/env.js';
+import { literalOf, podEnv } from '../k8s/env.js';
+import { parseAgentBool } from '../datadog/agent-bool.js';
 import type { World } from '../world/world.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 import { asDatadogWorkload, COMPONENT_NAMES, type DatadogWorkload } from '../datadog/components.js';
-import {
-  compareTokens,
-  describeEnvSource,
-  isUnsetToken,
-  tokenElsewhere,
-  tokenSourcesOf,
-  type Comparison,
-  type TokenSource,
-} from '../datadog/token.js';
+import { compareTokens, describeEnvSource, isUnsetToken, tokenElsewhere, tokenSourcesOf, type Comparison, type TokenSource } from '../datadog/token-sources.js';
 
 /**
  * Node Agent, cluster-checks runner and Cluster Agent of one installation must hold the same token: the Cluster
@@ -163,7 +156,7 @@ function usesClusterAgent(workload: DatadogWorkload, world: World): boolean {
   const entries = podEnv(workload.template.spec, workload.namespace, world)
     .map(({ env }) => env.get('DD_CLUSTER_AGENT_ENABLED'))
     .filter((entry) => entry !== undefined);
-  if (entries.length > 0) return entries.some((entry) => isTruthy(entry));
+  if (entries.length > 0) return entries.some((entry) => parseAgentBool(literalOf(entry)) === true);
   return workload.component === 'cluster-checks-runner' || setTokens(workload, world).length > 0;
 }
 

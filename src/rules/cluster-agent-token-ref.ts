@@ -1,7 +1,7 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import type { World } from '../world/world.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
-import { describeTokenSource, resolveToken, tokenSourcesOfObject, type TokenSource } from '../datadog/token.js';
+import { describeTokenSource, resolveToken, tokenSourcesOfObject, type TokenSource } from '../datadog/token-sources.js';
 
 /**
  * A token reference to a Secret or key that is not there. Always a warning: in a set of manifests the Secret may be

@@ -1,6 +1,7 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
-import { badCharactersOf, tokenByteLength, tokenSitesOf, type TokenSite } from '../datadog/token.js';
+import { badCharactersOf, tokenByteLength } from '../datadog/token.js';
+import { tokenSitesOf, type TokenSite } from '../datadog/token-sites.js';
 import { policy } from '../policies/forms/cluster-agent-token-whitespace.js';
 
 /**

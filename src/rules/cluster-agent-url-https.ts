@@ -1,8 +1,7 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import { asDatadogWorkload } from '../datadog/components.js';
-import { datadogAgentEnv, envValue, type OperatorComponent } from '../datadog/features.js';
+import { envEntriesFor } from '../datadog/env-entries.js';
+import { envValue, type ResolvedEnv } from '../k8s/env.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
-import { podEnv, type ResolvedEnv } from '../k8s/env.js';
 import type { World } from '../world/world.js';
 import { policy } from '../policies/forms/cluster-agent-url-https.js';
 
@@ -30,28 +29,10 @@ export const rule: Rule = {
     good: ['- name: DD_CLUSTER_AGENT_URL', '  value: "https://datadog-cluster-agent.datadog.svc:5005"'].join('\n'),
   },
   evaluate(object, { world }) {
-    const found: { subject: string; entry: ResolvedEnv; base: string }[] = [];
-    if (object.kind === 'DatadogAgent') {
-      const namespace = object.metadata?.namespace || world.defaultNamespace;
-      for (const component of ['nodeAgent', 'clusterAgent', 'clusterChecksRunner'] as OperatorComponent[]) {
-        for (const { label, env } of datadogAgentEnv(object, component, namespace, world)) {
-          const entry = env.get(VARIABLE);
-          if (entry) found.push({ subject: `${VARIABLE} in ${label}`, entry, base: '' });
-        }
-      }
-    } else {
-      const workload = asDatadogWorkload(object, world.defaultNamespace);
-      if (!workload) return [];
-      for (const { container, path, env } of podEnv(workload.template.spec, workload.namespace, world)) {
-        if (path.startsWith('/initContainers/')) continue;
-        const entry = env.get(VARIABLE);
-        if (entry) found.push({ subject: `${VARIABLE} on container "${container.name}"`, entry, base: workload.template.specPath });
-      }
-    }
     const findings: RuleFinding[] = [];
-    for (const { subject, entry, base } of found) {
+    for (const { subject, entry, path } of envEntriesFor(object, VARIABLE, ['node-agent', 'cluster-agent', 'cluster-checks-runner'], world)) {
       const judged = judge(entry, world);
-      if (judged) findings.push({ message: `${subject} ${judged}`, path: base + entry.path });
+      if (judged) findings.push({ message: `${subject} ${judged}`, path });
     }
     return findings;
   },

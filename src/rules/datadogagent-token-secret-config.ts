@@ -1,5 +1,5 @@
 import type { Rule } from '../engine/types.js';
-import { datadogAgentTokenOf, ignoredTokenSecretConfig, isDatadogAgent } from '../datadog/token.js';
+import { datadogAgentTokenOf, ignoredTokenSecretConfig, isDatadogAgent } from '../datadog/datadog-agent.js';
 
 /**
  * `spec.global.clusterAgentTokenSecret` with a `secretName` but no `keyName`. The CRD allows it, but the Operator's

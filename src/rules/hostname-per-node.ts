@@ -1,7 +1,8 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import { asDatadogWorkload } from '../datadog/components.js';
-import { datadogAgentEnv, describeSource, PER_POD_FIELDS } from '../datadog/features.js';
-import { fieldPathsOf, podEnv, type EnvSource, type ResolvedEnv } from '../k8s/env.js';
+import { envEntriesFor } from '../datadog/env-entries.js';
+import { describeSource } from '../datadog/component-settings.js';
+import { PER_POD_FIELDS } from '../datadog/kubelet-host.js';
+import { fieldPathsOf, type EnvSource } from '../k8s/env.js';
 import type { World } from '../world/world.js';
 import { policy } from '../policies/forms/hostname-per-node.js';
 
@@ -36,32 +37,14 @@ export const rule: Rule = {
     ].join('\n'),
   },
   evaluate(object, { world }) {
-    const found: { subject: string; entry: ResolvedEnv; base: string }[] = [];
-    if (object.kind === 'DatadogAgent') {
-      const namespace = object.metadata?.namespace || world.defaultNamespace;
-      for (const { label, env } of datadogAgentEnv(object, 'nodeAgent', namespace, world)) {
-        const entry = env.get(VARIABLE);
-        if (entry) found.push({ subject: `${VARIABLE} in ${label}`, entry, base: '' });
-      }
-    } else {
-      const workload = asDatadogWorkload(object, world.defaultNamespace);
-      if (workload?.component !== 'node-agent') return [];
-      const { spec, specPath } = workload.template;
-      for (const { container, path, env } of podEnv(spec, workload.namespace, world)) {
-        // Init containers exit before the Agent reports anything.
-        if (path.startsWith('/initContainers/')) continue;
-        const entry = env.get(VARIABLE);
-        if (entry) found.push({ subject: `${VARIABLE} on container "${container.name}"`, entry, base: specPath });
-      }
-    }
-    return found
+    return envEntriesFor(object, VARIABLE, ['node-agent'], world)
       .filter(({ entry }) => isShared(entry.source))
-      .map(({ subject, entry, base }): RuleFinding => ({
+      .map(({ subject, entry, path }): RuleFinding => ({
         message:
           `${subject} is ${describe(entry.source, world)}, the same for every node Agent pod: every Agent reports under ` +
           'that one hostname, so the nodes collapse into one host and the Orchestrator Explorer shows every node ' +
           'with all the pods.',
-        path: base + entry.path,
+        path,
       }));
   },
 };

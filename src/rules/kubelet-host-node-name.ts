@@ -1,7 +1,6 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import { asDatadogWorkload } from '../datadog/components.js';
-import { boolSetting, classifyKubeletHost, datadogAgentEnv, datadogAgentHostNetwork, datadogAgentKubeletHost } from '../datadog/features.js';
-import { podEnv, unresolvedEnvFrom, type ResolvedEnv } from '../k8s/env.js';
+import { envEntriesFor } from '../datadog/env-entries.js';
+import { classifyKubeletHost, onEksFargate } from '../datadog/kubelet-host.js';
 
 const VARIABLE = 'DD_KUBERNETES_KUBELET_HOST';
 
@@ -24,37 +23,16 @@ export const rule: Rule = {
     good: ['- name: DD_KUBERNETES_KUBELET_HOST', '  valueFrom:', '    fieldRef:', '      fieldPath: status.hostIP'].join('\n'),
   },
   evaluate(object, { world }) {
-    const found: { subject: string; entry: ResolvedEnv; hostNetwork: boolean; base: string }[] = [];
-    if (object.kind === 'DatadogAgent') {
-      const namespace = object.metadata?.namespace || world.defaultNamespace;
-      const hostNetwork = datadogAgentHostNetwork(object);
-      const host = datadogAgentKubeletHost(object, namespace, world);
-      if (host) found.push({ subject: 'spec.global.kubelet.host', entry: host, hostNetwork, base: '' });
-      for (const { label, env } of datadogAgentEnv(object, 'nodeAgent', namespace, world)) {
-        const entry = env.get(VARIABLE);
-        if (entry) found.push({ subject: `${VARIABLE} in ${label}`, entry, hostNetwork, base: '' });
-      }
-    } else {
-      const workload = asDatadogWorkload(object, world.defaultNamespace);
-      if (workload?.component !== 'node-agent') return [];
-      const { spec, specPath } = workload.template;
-      for (const { container, path, env } of podEnv(spec, workload.namespace, world)) {
-        if (path.startsWith('/initContainers/')) continue;
-        const settings = { env, unresolved: unresolvedEnvFrom(container, workload.namespace, world) };
-        if (boolSetting(settings, 'DD_EKS_FARGATE', world) === true) continue;
-        const entry = env.get(VARIABLE);
-        if (entry) found.push({ subject: `${VARIABLE} on container "${container.name}"`, entry, hostNetwork: spec.hostNetwork === true, base: specPath });
-      }
-    }
-    return found
-      .filter(({ entry, hostNetwork }) => classifyKubeletHost(entry.source, hostNetwork, world).kind === 'node-name')
-      .map(({ subject, entry, base }): RuleFinding => ({
+    return envEntriesFor(object, VARIABLE, ['node-agent'], world)
+      .filter(({ place }) => !onEksFargate(place, world))
+      .filter(({ entry, place }) => classifyKubeletHost(entry.source, place.hostNetwork, world).kind === 'node-name')
+      .map(({ subject, entry, path }): RuleFinding => ({
         message:
           `${subject} is ${entry.source.kind === 'field' ? 'fieldRef spec.nodeName' : `"${entry.source.kind === 'composite' ? entry.source.template : ''}", built from spec.nodeName`}: ` +
           'the Agent reaches the kubelet only if node names resolve in the cluster\'s DNS and, with kubelet_tls_verify ' +
           'on (the default), appear in the kubelet\'s serving certificate; otherwise it logs "impossible to reach ' +
           'Kubelet with HTTP".',
-        path: base + entry.path,
+        path,
       }));
   },
 };

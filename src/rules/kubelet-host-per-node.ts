@@ -1,20 +1,14 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import type { KubeObject } from '../k8s/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import {
-  boolSetting,
-  classifyKubeletHost,
-  datadogAgentEnv,
-  datadogAgentHostNetwork,
-  datadogAgentKubeletHost,
-  mainContainer,
-  type KubeletHostVerdict,
-} from '../datadog/features.js';
-import { podEnv, unresolvedEnvFrom } from '../k8s/env.js';
+import { boolSetting, mainContainer } from '../datadog/component-settings.js';
+import { envEntriesFor, envPlacesFor, subjectOf, type EnvPlace } from '../datadog/env-entries.js';
+import { classifyKubeletHost, onEksFargate, type KubeletHostVerdict } from '../datadog/kubelet-host.js';
+import type { ResolvedEnv } from '../k8s/env.js';
 import type { World } from '../world/world.js';
 import { policy } from '../policies/forms/kubelet-host-per-node.js';
 
 const VARIABLE = 'DD_KUBERNETES_KUBELET_HOST';
+const NODE_AGENT = ['node-agent'] as const;
 const FIX = 'Set DD_KUBERNETES_KUBELET_HOST from valueFrom.fieldRef.fieldPath: status.hostIP (the chart\'s and the Operator\'s default; with the Operator, leave spec.global.kubelet.host unset).';
 
 /**
@@ -41,49 +35,54 @@ export const rule: Rule = {
     good: ['env:', '  - name: DD_KUBERNETES_KUBELET_HOST', '    valueFrom:', '      fieldRef:', '        fieldPath: status.hostIP'].join('\n'),
   },
   evaluate(object, { world }) {
-    if (object.kind === 'DatadogAgent') return evaluateDatadogAgent(object, world);
+    if (object.kind === 'DatadogAgent') {
+      return envEntriesFor(object, VARIABLE, NODE_AGENT, world).flatMap(({ subject, entry, path, place }) => {
+        const message = problem(classifyKubeletHost(entry.source, place.hostNetwork, world), subject, 'every node Agent pod');
+        return message ? [{ message, path }] : [];
+      });
+    }
     const workload = asDatadogWorkload(object, world.defaultNamespace);
-    if (workload?.component !== 'node-agent') return [];
-    const { spec, specPath } = workload.template;
-    const hostNetwork = spec.hostNetwork === true;
-    const main = mainContainer(workload, world);
+    const main = workload && mainContainer(workload, world);
     const findings: RuleFinding[] = [];
-    for (const { container, path, env } of podEnv(spec, workload.namespace, world)) {
-      // Init containers prepare config and exit; only the long-running Agent processes talk to the kubelet.
-      if (path.startsWith('/initContainers/')) continue;
-      const settings = { env, unresolved: unresolvedEnvFrom(container, workload.namespace, world) };
-      if (boolSetting(settings, 'DD_EKS_FARGATE', world) === true) continue;
-      const entry = env.get(VARIABLE);
-      const verdict: KubeletHostVerdict = entry ? classifyKubeletHost(entry.source, hostNetwork, world) : { kind: 'unset' };
-      const name = `container "${container.name}"`;
+    // Every container, not only those that set the variable: the core Agent's must be set.
+    for (const place of envPlacesFor(object, NODE_AGENT, world)) {
+      if (onEksFargate(place, world)) continue;
+      const entry = place.env.get(VARIABLE);
+      const verdict: KubeletHostVerdict = entry ? classifyKubeletHost(entry.source, place.hostNetwork, world) : { kind: 'unset' };
       if (verdict.kind === 'unset') {
         // Only the core Agent is required to have it; the chart's other containers get it, but need not.
-        if (main?.path !== path) continue;
-        const viaApiServer = boolSetting(settings, 'DD_KUBELET_USE_API_SERVER', world);
-        if (viaApiServer === true) continue;
-        const doubts = [
-          ...(settings.unresolved.length ? [`it may come from ${settings.unresolved.join(', ')}, which ${world.source === 'manifests' ? 'is not in this manifest set' : 'could not be read'}`] : []),
-          ...(viaApiServer === 'maybe' ? ['DD_KUBELET_USE_API_SERVER could not be read'] : []),
-          ...(boolSetting(settings, 'DD_EKS_FARGATE', world) === 'maybe' ? ['DD_EKS_FARGATE could not be read'] : []),
-        ];
-        const finding: RuleFinding = {
-          message:
-            `${VARIABLE} is ${entry ? 'empty' : 'not set'} on ${name}: the Agent then only tries the hostname Docker reports, ` +
-            'which containerd and CRI-O nodes do not have ("unable to get hostname from docker, make sure to set the ' +
-            'kubernetes_kubelet_host option"), and kubelet features fail with "impossible to reach Kubelet with HTTP".' +
-            (doubts.length ? ` Could not check for sure: ${doubts.join('; ')}.` : ''),
-          path: specPath + (entry ? entry.path : `${path}${Array.isArray(container.env) ? '/env' : ''}`),
-        };
-        if (doubts.length) finding.downgrade = 'warning';
-        findings.push(finding);
+        if (!place.container || main?.path !== place.container.path) continue;
+        const finding = unsetFinding(place, place.container, entry, world);
+        if (finding) findings.push(finding);
         continue;
       }
-      const message = problem(verdict, `${VARIABLE} on ${name}`, 'every pod of the DaemonSet');
-      if (message && entry) findings.push({ message, path: specPath + entry.path });
+      const message = problem(verdict, subjectOf(VARIABLE, place), 'every pod of the DaemonSet');
+      if (message && entry) findings.push({ message, path: place.base + entry.path });
     }
     return findings;
   },
 };
+
+/** The core Agent's kubelet host is unset or empty: a finding unless the Agent reads pods from the API server. */
+function unsetFinding(place: EnvPlace, { container, path }: NonNullable<EnvPlace['container']>, entry: ResolvedEnv | undefined, world: World): RuleFinding | undefined {
+  const viaApiServer = boolSetting(place, 'DD_KUBELET_USE_API_SERVER', world);
+  if (viaApiServer === true) return undefined;
+  const doubts = [
+    ...(place.unresolved.length ? [`it may come from ${place.unresolved.join(', ')}, which ${world.source === 'manifests' ? 'is not in this manifest set' : 'could not be read'}`] : []),
+    ...(viaApiServer === 'maybe' ? ['DD_KUBELET_USE_API_SERVER could not be read'] : []),
+    ...(boolSetting(place, 'DD_EKS_FARGATE', world) === 'maybe' ? ['DD_EKS_FARGATE could not be read'] : []),
+  ];
+  const finding: RuleFinding = {
+    message:
+      `${VARIABLE} is ${entry ? 'empty' : 'not set'} on ${place.label}: the Agent then only tries the hostname Docker reports, ` +
+      'which containerd and CRI-O nodes do not have ("unable to get hostname from docker, make sure to set the ' +
+      'kubernetes_kubelet_host option"), and kubelet features fail with "impossible to reach Kubelet with HTTP".' +
+      (doubts.length ? ` Could not check for sure: ${doubts.join('; ')}.` : ''),
+    path: place.base + (entry ? entry.path : `${path}${Array.isArray(container.env) ? '/env' : ''}`),
+  };
+  if (doubts.length) finding.downgrade = 'warning';
+  return finding;
+}
 
 /** The finding's message for a verdict that breaks the Agent; undefined for one that works or another rule's. */
 function problem(verdict: KubeletHostVerdict, subject: string, everyPod: string): string | undefined {
@@ -105,22 +104,4 @@ function problem(verdict: KubeletHostVerdict, subject: string, everyPod: string)
     default:
       return undefined;
   }
-}
-
-function evaluateDatadogAgent(dda: KubeObject, world: World): RuleFinding[] {
-  const namespace = dda.metadata?.namespace || world.defaultNamespace;
-  const hostNetwork = datadogAgentHostNetwork(dda);
-  const findings: RuleFinding[] = [];
-  const host = datadogAgentKubeletHost(dda, namespace, world);
-  if (host) {
-    const message = problem(classifyKubeletHost(host.source, hostNetwork, world), 'spec.global.kubelet.host', 'every node Agent pod');
-    if (message) findings.push({ message, path: host.path });
-  }
-  for (const { label, env } of datadogAgentEnv(dda, 'nodeAgent', namespace, world)) {
-    const entry = env.get(VARIABLE);
-    if (!entry) continue;
-    const message = problem(classifyKubeletHost(entry.source, hostNetwork, world), `${VARIABLE} in ${label}`, 'every node Agent pod');
-    if (message) findings.push({ message, path: entry.path });
-  }
-  return findings;
 }

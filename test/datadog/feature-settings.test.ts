@@ -3,7 +3,8 @@
 // "maybe", so its gaps only warn.
 import t from 'tap';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
-import { clusterAgentFeatures, datadogAgentFeatureSettings } from '../../src/datadog/features.js';
+import { clusterAgentFeatures } from '../../src/datadog/features.js';
+import { datadogAgentFeatureSettings } from '../../src/datadog/datadog-agent.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 
@@ -27,13 +28,23 @@ t.test('the chart\'s env: each switch turns its feature on or off', async (t) =>
   const on = runs(dca([
     { name: 'DD_LEADER_ELECTION', value: 'true' }, { name: 'DD_LEADER_ELECTION_DEFAULT_RESOURCE', value: 'configmap' },
     { name: 'DD_ADMISSION_CONTROLLER_ENABLED', value: 'true' }, { name: 'DD_ADMISSION_CONTROLLER_VALIDATION_ENABLED', value: 'false' },
-    { name: 'DD_EXTERNAL_METRICS_PROVIDER_ENABLED', value: 'true' }, { name: 'DD_COLLECT_KUBERNETES_EVENTS', value: 'yes' },
+    { name: 'DD_EXTERNAL_METRICS_PROVIDER_ENABLED', value: 'true' }, { name: 'DD_COLLECT_KUBERNETES_EVENTS', value: 'true' },
     { name: 'DD_ORCHESTRATOR_EXPLORER_ENABLED', value: 'false' },
   ]));
   t.same(on, {
     'leader-election-configmap': 'yes', 'event-collection': 'yes', 'admission-controller': 'yes',
     'admission-controller-mutation': 'yes', 'external-metrics': 'yes',
   });
+});
+
+t.test('a switch spelled "yes" is off, as the Agent\'s GetBool reads it; an empty one keeps the default', async (t) => {
+  const r = runs(dca([
+    { name: 'DD_ORCHESTRATOR_EXPLORER_ENABLED', value: 'false' },
+    { name: 'DD_COLLECT_KUBERNETES_EVENTS', value: 'yes' }, { name: 'DD_ADMISSION_CONTROLLER_ENABLED', value: 'on' },
+  ]));
+  t.same(r, {});
+  const empty = runs(dca([{ name: 'DD_ORCHESTRATOR_EXPLORER_ENABLED', value: '' }]));
+  t.equal(empty['orchestrator-explorer'], 'maybe', 'unset: the Agent\'s default turns it on');
 });
 
 t.test('leader election with no resource set may use either lock: both are maybes', async (t) => {

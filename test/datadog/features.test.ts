@@ -2,7 +2,9 @@
 // which permissions it needs, and how a kubelet-host value reaches the kubelet.
 import t from 'tap';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
-import { classifyKubeletHost, clusterAgentFeatures, mainContainer, nodeAgentFeatures, parseBool, type Feature } from '../../src/datadog/features.js';
+import { classifyKubeletHost } from '../../src/datadog/kubelet-host.js';
+import { clusterAgentFeatures, nodeAgentFeatures, type Feature } from '../../src/datadog/features.js';
+import { mainContainer } from '../../src/datadog/component-settings.js';
 import type { EnvSource } from '../../src/k8s/env.js';
 import type { Container, KubeObject } from '../../src/k8s/types.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
@@ -28,10 +30,6 @@ t.test('mainContainer', async (t) => {
     const w = asDatadogWorkload(c.object, NS);
     t.equal(w && mainContainer(w)?.container.name, c.expect, c.name);
   }
-});
-
-t.test('parseBool follows the Agent', async (t) => {
-  t.same(['true', 'Yes', '1', 'on', 'false', 'no', '0', 'off', '', 'maybe'].map(parseBool), [true, true, true, true, false, false, false, false, undefined, undefined]);
 });
 
 const ksm = (clusterCheck: string) => `${clusterCheck}init_config:\ninstances:\n  - collectors: [pods]\n`;

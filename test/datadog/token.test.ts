@@ -1,24 +1,15 @@
-// Table tests for src/datadog/token.ts: where a token comes from, its bytes, which Secrets hold it, and the
-// DatadogAgent's precedence.
+// Table tests for the Cluster Agent token (src/datadog/token*.ts, datadog-agent.ts): where a token comes from,
+// its bytes, which Secrets hold it, and the DatadogAgent's precedence.
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 import { unknown, type World } from '../../src/world/world.js';
 import type { KubeObject } from '../../src/k8s/types.js';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
-import {
-  badCharactersOf,
-  compareTokens,
-  datadogAgentTokenOf,
-  datadogAgentTokenSource,
-  ignoredTokenSecretConfig,
-  isTokenSecret,
-  resolveToken,
-  tokenByteLength,
-  tokenSourcesOf,
-  tokenValue,
-  type TokenSource,
-} from '../../src/datadog/token.js';
+import { badCharactersOf, tokenByteLength } from '../../src/datadog/token.js';
+import { compareTokens, datadogAgentTokenSource, resolveToken, tokenSourcesOf, tokenValue, type TokenSource } from '../../src/datadog/token-sources.js';
+import { datadogAgentTokenOf, ignoredTokenSecretConfig } from '../../src/datadog/datadog-agent.js';
+import { isTokenSecret } from '../../src/datadog/token-secrets.js';
 
 const TOKEN = '4bD9fQ2kLm8ZpX7cR1vT6yH3nW5sJ0gE';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

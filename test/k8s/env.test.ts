@@ -1,6 +1,6 @@
 // Table tests for environment resolution: where each variable's value comes from, as the kubelet builds it.
 import t from 'tap';
-import { expand, fieldPathsOf, isTruthy, literalOf, podEnv, resolveContainerEnv, unresolvedEnvFrom, type EnvSource } from '../../src/k8s/env.js';
+import { expand, fieldPathsOf, literalOf, podEnv, resolveContainerEnv, unresolvedEnvFrom, type EnvSource } from '../../src/k8s/env.js';
 import type { Container, KubeObject } from '../../src/k8s/types.js';
 import { ManifestWorld } from '../../src/world/manifestWorld.js';
 
@@ -177,9 +177,3 @@ t.test('podEnv covers init containers and containers with their pointers', async
   t.equal(literalOf(entries[0]!.env.get('A')), '1');
 });
 
-t.test('isTruthy follows the Agent\'s boolean parsing', async (t) => {
-  const entry = (value: string) => ({ name: 'X', source: { kind: 'literal' as const, value }, path: '' });
-  for (const v of ['true', 'TRUE', '1', 't', 'yes', 'on']) t.ok(isTruthy(entry(v)), v);
-  for (const v of ['false', '0', '', 'nope']) t.notOk(isTruthy(entry(v)), v || '(empty)');
-  t.notOk(isTruthy(undefined), 'unset');
-});

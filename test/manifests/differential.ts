@@ -8,7 +8,7 @@ import { dump, load, type DumpOptions } from 'js-yaml';
 import { PointerLines } from '../../src/manifests/astLines.js';
 import { BlockLines } from '../../src/manifests/blockLines.js';
 import { splitDocuments } from '../../src/manifests/documents.js';
-import { escapeSegment } from '../../src/manifests/pointer.js';
+import { escapeSegment } from '../../src/k8s/json-pointer.js';
 
 export function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -1,4 +1,4 @@
-import { PER_POD_FIELDS } from '../../datadog/features.js';
+import { PER_POD_FIELDS } from '../../datadog/kubelet-host.js';
 import type { PolicyForm } from '../types.js';
 import {
   celList,

@@ -1,5 +1,5 @@
 /**
- * CEL over an env entry's `valueFrom`, in the order sourceOf (src/k8s/env.ts) reads it: secretKeyRef, then
+ * CEL over an env entry's `valueFrom`, in the order sourceOf (src/k8s/env-source.ts) reads it: secretKeyRef, then
  * configMapKeyRef, then fieldRef, then resourceFieldRef. `fieldFails` judges a fieldRef's path.
  */
 export function valueFromFails(entry: string, fieldFails: (fieldPath: string) => string): string {

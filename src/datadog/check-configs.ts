@@ -1,0 +1,81 @@
+import { load } from 'js-yaml';
+import { isRecord } from '../k8s/types.js';
+import type { World } from '../world/world.js';
+import type { DatadogWorkload } from './components.js';
+import type { MainContainer } from './component-settings.js';
+
+/** A check config found in a ConfigMap mounted into the container's conf.d. */
+export interface CheckConfig {
+  check: string;
+  /** `cluster_check: true` dispatches the check to cluster-checks runners; `undefined` when unreadable. */
+  clusterCheck: boolean | undefined;
+  source: string;
+}
+
+/** Check configs the container gets from ConfigMaps mounted under a `conf.d` directory. */
+export function mountedCheckConfigs(workload: DatadogWorkload, main: MainContainer, world: World): { configs: CheckConfig[]; unreadable: string[] } {
+  const configs: CheckConfig[] = [];
+  const unreadable: string[] = [];
+  const volumes = Array.isArray(workload.template.spec.volumes) ? workload.template.spec.volumes : [];
+  for (const mount of Array.isArray(main.container.volumeMounts) ? main.container.volumeMounts : []) {
+    if (!/(^|\/)conf\.d(\/|$)/.test(mount?.mountPath ?? '')) continue;
+    const volume = volumes.find((v) => v?.name === mount.name);
+    const configMapRef = isRecord(volume?.['configMap']) ? volume['configMap'] : undefined;
+    const name = typeof configMapRef?.['name'] === 'string' ? configMapRef['name'] : undefined;
+    if (!name) continue;
+    const source = `ConfigMap ${workload.namespace}/${name}`;
+    // `/etc/datadog-agent/conf.d/kubernetes_state_core.d` holds one check's files; `/conf.d` holds several.
+    const directory = /\/([^/]+)\.d\/?$/.exec(mount.mountPath)?.[1];
+    const directoryCheck = directory && directory !== 'conf' ? directory : undefined;
+    const items = Array.isArray(configMapRef?.['items'])
+      ? (configMapRef['items'] as unknown[]).filter(isRecord).map((i) => ({ key: String(i['key']), path: String(i['path'] ?? i['key']) }))
+      : undefined;
+    const configMap = world.get('ConfigMap', workload.namespace, name);
+    const data = configMap.state === 'found' && isRecord(configMap.value['data']) ? configMap.value['data'] : undefined;
+    if (!data) {
+      const known = directoryCheck ? [directoryCheck] : (items ?? []).map((i) => checkOfFile(i.path)).filter((c): c is string => !!c);
+      if (known.length === 0) unreadable.push(source);
+      for (const check of known) configs.push({ check, clusterCheck: undefined, source });
+      continue;
+    }
+    const entries = items ?? Object.keys(data).map((key) => ({ key, path: key }));
+    for (const { key, path } of entries) {
+      const check = directoryCheck ?? checkOfFile(path);
+      const text = data[key];
+      if (!check || typeof text !== 'string') continue;
+      configs.push({ check, clusterCheck: clusterCheckOf(text), source: `${source} key ${key}` });
+    }
+  }
+  return { configs, unreadable };
+}
+
+// `kubernetes_state_core.yaml.default`, `orchestrator.yaml`, `kubernetes_state_core.d/conf.yaml` → check name.
+function checkOfFile(path: string): string | undefined {
+  const inDirectory = /(?:^|\/)([^/]+)\.d\/[^/]+$/.exec(path);
+  if (inDirectory) return inDirectory[1];
+  return /^([^/]+?)\.ya?ml(?:\.default|\.example)?$/.exec(path)?.[1];
+}
+
+function clusterCheckOf(text: string): boolean | undefined {
+  // js-yaml, as for manifests: `check` reads the same check configs once per Cluster Agent, and `yaml` was a
+  // tenth of its time on many installations.
+  try {
+    const doc: unknown = load(text);
+    return isRecord(doc) ? doc['cluster_check'] === true : false;
+  } catch {
+    return undefined;
+  }
+}
+
+// 'all': every config of the check says cluster_check: true; 'none': none does (or there is none); 'some': unknown.
+export function dispatch(configs: readonly CheckConfig[], check: string): 'all' | 'none' | 'some' {
+  const mine = configs.filter((c) => c.check === check);
+  if (mine.length === 0) return 'none';
+  if (mine.every((c) => c.clusterCheck === true)) return 'all';
+  if (mine.some((c) => c.clusterCheck === false)) return 'none';
+  return 'some';
+}
+
+export function withDispatch(evidence: string, dispatched: 'none' | 'some', check: string): string {
+  return dispatched === 'some' ? `${evidence}; whether the ${check} check is dispatched to cluster-checks runners could not be read` : evidence;
+}
