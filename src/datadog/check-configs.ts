@@ -14,39 +14,48 @@ export interface CheckConfig {
 
 /** Check configs the container gets from ConfigMaps mounted under a `conf.d` directory. */
 export function mountedCheckConfigs(workload: DatadogWorkload, main: MainContainer, world: World): { configs: CheckConfig[]; unreadable: string[] } {
-  const configs: CheckConfig[] = [];
-  const unreadable: string[] = [];
+  const found: { configs: CheckConfig[]; unreadable: string[] } = { configs: [], unreadable: [] };
   const volumes = Array.isArray(workload.template.spec.volumes) ? workload.template.spec.volumes : [];
   for (const mount of Array.isArray(main.container.volumeMounts) ? main.container.volumeMounts : []) {
     if (!/(^|\/)conf\.d(\/|$)/.test(mount?.mountPath ?? '')) continue;
     const volume = volumes.find((v) => v?.name === mount.name);
     const configMapRef = isRecord(volume?.['configMap']) ? volume['configMap'] : undefined;
-    const name = typeof configMapRef?.['name'] === 'string' ? configMapRef['name'] : undefined;
-    if (!name) continue;
-    const source = `ConfigMap ${workload.namespace}/${name}`;
-    // `/etc/datadog-agent/conf.d/kubernetes_state_core.d` holds one check's files; `/conf.d` holds several.
-    const directory = /\/([^/]+)\.d\/?$/.exec(mount.mountPath)?.[1];
-    const directoryCheck = directory && directory !== 'conf' ? directory : undefined;
-    const items = Array.isArray(configMapRef?.['items'])
-      ? (configMapRef['items'] as unknown[]).filter(isRecord).map((i) => ({ key: String(i['key']), path: String(i['path'] ?? i['key']) }))
-      : undefined;
-    const configMap = world.get('ConfigMap', workload.namespace, name);
-    const data = configMap.state === 'found' && isRecord(configMap.value['data']) ? configMap.value['data'] : undefined;
-    if (!data) {
-      const known = directoryCheck ? [directoryCheck] : (items ?? []).map((i) => checkOfFile(i.path)).filter((c): c is string => !!c);
-      if (known.length === 0) unreadable.push(source);
-      for (const check of known) configs.push({ check, clusterCheck: undefined, source });
-      continue;
-    }
-    const entries = items ?? Object.keys(data).map((key) => ({ key, path: key }));
-    for (const { key, path } of entries) {
-      const check = directoryCheck ?? checkOfFile(path);
-      const text = data[key];
-      if (!check || typeof text !== 'string') continue;
-      configs.push({ check, clusterCheck: clusterCheckOf(text), source: `${source} key ${key}` });
+    if (configMapRef && typeof configMapRef['name'] === 'string' && configMapRef['name']) {
+      readMountedConfigMap(workload, world, mount.mountPath, configMapRef, configMapRef['name'], found);
     }
   }
-  return { configs, unreadable };
+  return found;
+}
+
+/** The check configs of one mounted ConfigMap; with the ConfigMap unreadable, the checks its paths name. */
+function readMountedConfigMap(
+  workload: DatadogWorkload,
+  world: World,
+  mountPath: string,
+  configMapRef: Record<string, unknown>,
+  name: string,
+  found: { configs: CheckConfig[]; unreadable: string[] },
+): void {
+  const source = `ConfigMap ${workload.namespace}/${name}`;
+  // `/etc/datadog-agent/conf.d/kubernetes_state_core.d` holds one check's files; `/conf.d` holds several.
+  const directory = /\/([^/]+)\.d\/?$/.exec(mountPath)?.[1];
+  const directoryCheck = directory && directory !== 'conf' ? directory : undefined;
+  const items = Array.isArray(configMapRef['items'])
+    ? (configMapRef['items'] as unknown[]).filter(isRecord).map((i) => ({ key: String(i['key']), path: String(i['path'] ?? i['key']) }))
+    : undefined;
+  const configMap = world.get('ConfigMap', workload.namespace, name);
+  const data = configMap.state === 'found' && isRecord(configMap.value['data']) ? configMap.value['data'] : undefined;
+  if (!data) {
+    const known = directoryCheck ? [directoryCheck] : (items ?? []).map((i) => checkOfFile(i.path)).filter((c): c is string => !!c);
+    if (known.length === 0) found.unreadable.push(source);
+    for (const check of known) found.configs.push({ check, clusterCheck: undefined, source });
+    return;
+  }
+  for (const { key, path } of items ?? Object.keys(data).map((key) => ({ key, path: key }))) {
+    const check = directoryCheck ?? checkOfFile(path);
+    const text = data[key];
+    if (check && typeof text === 'string') found.configs.push({ check, clusterCheck: clusterCheckOf(text), source: `${source} key ${key}` });
+  }
 }
 
 // `kubernetes_state_core.yaml.default`, `orchestrator.yaml`, `kubernetes_state_core.d/conf.yaml` → check name.
