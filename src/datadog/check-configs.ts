@@ -37,16 +37,12 @@ function readMountedConfigMap(
   found: { configs: CheckConfig[]; unreadable: string[] },
 ): void {
   const source = `ConfigMap ${workload.namespace}/${name}`;
-  // `/etc/datadog-agent/conf.d/kubernetes_state_core.d` holds one check's files; `/conf.d` holds several.
-  const directory = /\/([^/]+)\.d\/?$/.exec(mountPath)?.[1];
-  const directoryCheck = directory && directory !== 'conf' ? directory : undefined;
-  const items = Array.isArray(configMapRef['items'])
-    ? (configMapRef['items'] as unknown[]).filter(isRecord).map((i) => ({ key: String(i['key']), path: String(i['path'] ?? i['key']) }))
-    : undefined;
+  const directoryCheck = directoryCheckOf(mountPath);
+  const items = itemsOf(configMapRef);
   const configMap = world.get('ConfigMap', workload.namespace, name);
   const data = configMap.state === 'found' && isRecord(configMap.value['data']) ? configMap.value['data'] : undefined;
   if (!data) {
-    const known = directoryCheck ? [directoryCheck] : (items ?? []).map((i) => checkOfFile(i.path)).filter((c): c is string => !!c);
+    const known = directoryCheck ? [directoryCheck] : checksNamedByPaths(items ?? []);
     if (known.length === 0) found.unreadable.push(source);
     for (const check of known) found.configs.push({ check, clusterCheck: undefined, source });
     return;
@@ -56,6 +52,22 @@ function readMountedConfigMap(
     const text = data[key];
     if (check && typeof text === 'string') found.configs.push({ check, clusterCheck: clusterCheckOf(text), source: `${source} key ${key}` });
   }
+}
+
+/** `/etc/datadog-agent/conf.d/kubernetes_state_core.d` holds one check's files; `/conf.d` holds several. */
+function directoryCheckOf(mountPath: string): string | undefined {
+  const directory = /\/([^/]+)\.d\/?$/.exec(mountPath)?.[1];
+  return directory && directory !== 'conf' ? directory : undefined;
+}
+
+/** A ConfigMap volume's `items` (key → path), or undefined when every key is mounted under its own name. */
+function itemsOf(configMapRef: Record<string, unknown>): { key: string; path: string }[] | undefined {
+  if (!Array.isArray(configMapRef['items'])) return undefined;
+  return (configMapRef['items'] as unknown[]).filter(isRecord).map((i) => ({ key: String(i['key']), path: String(i['path'] ?? i['key']) }));
+}
+
+function checksNamedByPaths(items: readonly { path: string }[]): string[] {
+  return items.map((i) => checkOfFile(i.path)).filter((c): c is string => !!c);
 }
 
 // `kubernetes_state_core.yaml.default`, `orchestrator.yaml`, `kubernetes_state_core.d/conf.yaml` → check name.

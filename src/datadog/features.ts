@@ -3,7 +3,7 @@ import { envValue } from '../k8s/env.js';
 import { podTemplateOf } from '../k8s/podTemplate.js';
 import { detectComponent, type DatadogWorkload } from './components.js';
 import { boolSetting, describeSetting, mainContainer, type MainContainer } from './component-settings.js';
-import { dispatch, mountedCheckConfigs, withDispatch } from './check-configs.js';
+import { dispatch, mountedCheckConfigs, withDispatch, type CheckConfig } from './check-configs.js';
 import { datadogAgentFeatureSettings } from './datadog-agent.js';
 
 /**
@@ -41,34 +41,8 @@ export function clusterAgentFeatures(workload: DatadogWorkload, world: World): F
   if (!main) return features;
   const { configs, unreadable } = mountedCheckConfigs(workload, main, world);
 
-  const orchestrator = boolSetting(main, 'DD_ORCHESTRATOR_EXPLORER_ENABLED', world);
-  if (orchestrator !== false) {
-    const evidence =
-      orchestrator === undefined
-        ? `DD_ORCHESTRATOR_EXPLORER_ENABLED is not set on container "${main.container.name}" and the Agent enables the Orchestrator Explorer by default`
-        : describeSetting(main, 'DD_ORCHESTRATOR_EXPLORER_ENABLED', world);
-    const dispatched = dispatch(configs, 'orchestrator');
-    if (dispatched !== 'all') {
-      const certain = orchestrator === true && dispatched === 'none';
-      features.set('orchestrator-explorer', { runs: certain ? 'yes' : 'maybe', evidence: withDispatch(evidence, dispatched, 'orchestrator') });
-    }
-  }
-
-  const ksmConfigs = configs.filter((c) => c.check === 'kubernetes_state_core');
-  const ksmFlag = boolSetting(main, 'DD_KUBE_STATE_METRICS_CORE_ENABLED', world);
-  if (ksmConfigs.length > 0) {
-    const dispatched = dispatch(configs, 'kubernetes_state_core');
-    if (dispatched !== 'all') {
-      const evidence = `the kubernetes_state_core check is configured (${ksmConfigs.map((c) => c.source).join(', ')})`;
-      features.set('kube-state-metrics-core', { runs: dispatched === 'none' ? 'yes' : 'maybe', evidence: withDispatch(evidence, dispatched, 'kubernetes_state_core') });
-    }
-  } else if (ksmFlag === true || ksmFlag === 'maybe' || unreadable.length > 0) {
-    const evidence =
-      ksmFlag === true || ksmFlag === 'maybe'
-        ? `${describeSetting(main, 'DD_KUBE_STATE_METRICS_CORE_ENABLED', world)}, but its check config is not in the set`
-        : `the check configs in ${unreadable.join(', ')} (mounted into conf.d) are not in the set and may enable kubernetes_state_core`;
-    features.set('kube-state-metrics-core', { runs: 'maybe', evidence });
-  }
+  setIf(features, 'orchestrator-explorer', orchestratorFeature(main, configs, world));
+  setIf(features, 'kube-state-metrics-core', ksmCoreFeature(main, configs, unreadable, world));
 
   const compliance = boolSetting(main, 'DD_COMPLIANCE_CONFIG_ENABLED', world);
   if (compliance === true || compliance === 'maybe') {
@@ -206,4 +180,35 @@ export function featureSummary(features: Features, wanted: readonly Feature[]): 
     .filter((s): s is FeatureState => !!s && s.runs !== 'no')
     .map((s) => s.evidence)
     .join('; ');
+}
+
+/** The Orchestrator Explorer runs in the Cluster Agent unless it is off or every orchestrator config is dispatched. */
+function orchestratorFeature(main: MainContainer, configs: readonly CheckConfig[], world: World): FeatureState | undefined {
+  const orchestrator = boolSetting(main, 'DD_ORCHESTRATOR_EXPLORER_ENABLED', world);
+  if (orchestrator === false) return undefined;
+  const evidence =
+    orchestrator === undefined
+      ? `DD_ORCHESTRATOR_EXPLORER_ENABLED is not set on container "${main.container.name}" and the Agent enables the Orchestrator Explorer by default`
+      : describeSetting(main, 'DD_ORCHESTRATOR_EXPLORER_ENABLED', world);
+  const dispatched = dispatch(configs, 'orchestrator');
+  if (dispatched === 'all') return undefined;
+  const certain = orchestrator === true && dispatched === 'none';
+  return { runs: certain ? 'yes' : 'maybe', evidence: withDispatch(evidence, dispatched, 'orchestrator') };
+}
+
+/** KSM core runs where its check config is and is not dispatched; a flag or an unreadable conf.d says maybe. */
+function ksmCoreFeature(main: MainContainer, configs: readonly CheckConfig[], unreadable: readonly string[], world: World): FeatureState | undefined {
+  const ksmConfigs = configs.filter((c) => c.check === 'kubernetes_state_core');
+  if (ksmConfigs.length > 0) {
+    const dispatched = dispatch(configs, 'kubernetes_state_core');
+    if (dispatched === 'all') return undefined;
+    const evidence = `the kubernetes_state_core check is configured (${ksmConfigs.map((c) => c.source).join(', ')})`;
+    return { runs: dispatched === 'none' ? 'yes' : 'maybe', evidence: withDispatch(evidence, dispatched, 'kubernetes_state_core') };
+  }
+  const ksmFlag = boolSetting(main, 'DD_KUBE_STATE_METRICS_CORE_ENABLED', world);
+  if (ksmFlag === true || ksmFlag === 'maybe') {
+    return { runs: 'maybe', evidence: `${describeSetting(main, 'DD_KUBE_STATE_METRICS_CORE_ENABLED', world)}, but its check config is not in the set` };
+  }
+  if (unreadable.length === 0) return undefined;
+  return { runs: 'maybe', evidence: `the check configs in ${unreadable.join(', ')} (mounted into conf.d) are not in the set and may enable kubernetes_state_core` };
 }

@@ -34,16 +34,19 @@ export function classifyKubeletHost(source: EnvSource, hostNetwork: boolean, wor
       // Unknown: a warning at most, never a finding built on a guess.
       return { kind: 'per-node' };
     case 'field':
-    case 'composite': {
-      const fields = fieldPathsOf(source);
-      const what = source.kind === 'field' ? `fieldRef ${source.fieldPath}` : `"${source.template}" (fieldRef ${fields.join(', ') || 'none'})`;
-      if (fields.some((f) => HOST_IP_FIELDS.has(f))) return { kind: 'per-node' };
-      if (fields.includes('spec.nodeName')) return { kind: 'node-name' };
-      if (fields.some((f) => POD_IP_FIELDS.has(f))) return hostNetwork ? { kind: 'per-node' } : { kind: 'pod-ip', what };
-      if (fields.length > 0) return { kind: 'not-a-host', what };
-      return { kind: 'shared', what };
-    }
+    case 'composite':
+      return classifyDownwardApi(source, hostNetwork);
   }
+}
+
+function classifyDownwardApi(source: Extract<EnvSource, { kind: 'field' | 'composite' }>, hostNetwork: boolean): KubeletHostVerdict {
+  const fields = fieldPathsOf(source);
+  const what = source.kind === 'field' ? `fieldRef ${source.fieldPath}` : `"${source.template}" (fieldRef ${fields.join(', ') || 'none'})`;
+  if (fields.some((f) => HOST_IP_FIELDS.has(f))) return { kind: 'per-node' };
+  if (fields.includes('spec.nodeName')) return { kind: 'node-name' };
+  if (fields.some((f) => POD_IP_FIELDS.has(f))) return hostNetwork ? { kind: 'per-node' } : { kind: 'pod-ip', what };
+  if (fields.length > 0) return { kind: 'not-a-host', what };
+  return { kind: 'shared', what };
 }
 
 /** Downward-API fields whose value differs from pod to pod (and so from node to node in a DaemonSet). */
