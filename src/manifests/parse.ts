@@ -3,7 +3,7 @@ import type { KubeObject } from '../k8s/types.js';
 import { isRecord } from '../k8s/types.js';
 import { countNewlines, splitDocuments } from './documents.js';
 import { ManifestParseError } from './errors.js';
-import { jsonErrorOffset } from './jsonErrorOffset.js';
+import { jsonErrorPlace } from './json-error.js';
 import { LoadedObject, SourceDocument } from './loadedObject.js';
 
 // js-yaml, not the `yaml` package, parses: it is about ten times faster, and loading must keep up with tens of
@@ -93,13 +93,10 @@ function parseJsonIfJson(text: string, file: string): { value: unknown } | undef
     return { value: JSON.parse(text) as unknown };
   } catch (error: unknown) {
     if (!file.toLowerCase().endsWith('.json')) return undefined; // YAML flow style, e.g. `{kind: Secret}`
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ManifestParseError(file, jsonErrorLine(text), withTemplateHint(text, `invalid JSON: ${reason}`));
+    // V8 may quote the start of the text (`Unexpected token 'a', "abc…" is not valid JSON`): a Secret's value, maybe.
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/, ".*" is not valid JSON$/s, '');
+    throw new ManifestParseError(file, jsonErrorPlace(text).line, withTemplateHint(text, `invalid JSON: ${reason}`));
   }
-}
-
-function jsonErrorLine(text: string): number {
-  return 1 + countNewlines(text, 0, jsonErrorOffset(text));
 }
 
 function collect(value: unknown, document: SourceDocument): LoadedObject[] {

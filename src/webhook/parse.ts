@@ -2,6 +2,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { ADMISSION_REVIEW_SCHEMA, type AdmissionReview } from './admission.js';
 import { MalformedReviewError } from './errors.js';
 import { compiledOnFirstUse } from '../config/lazyValidator.js';
+import { jsonErrorPlace } from '../manifests/json-error.js';
 
 const validator = compiledOnFirstUse(() =>
   new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<AdmissionReview>(ADMISSION_REVIEW_SCHEMA),
@@ -16,17 +17,13 @@ export function parseReview(body: string): AdmissionReview {
   let value: unknown;
   try {
     value = JSON.parse(body);
-  } catch (error: unknown) {
-    throw new MalformedReviewError(`request body is not valid JSON${positionOf(error)}`);
+  } catch {
+    const { line, column, offset } = jsonErrorPlace(body);
+    throw new MalformedReviewError(`request body is not valid JSON (at line ${line}, column ${column}, character ${offset})`);
   }
   const validate = validator();
   if (!validate(value)) throw new MalformedReviewError(`not an AdmissionReview: ${describe(validate.errors ?? [])}`);
   return value;
-}
-
-function positionOf(error: unknown): string {
-  const match = error instanceof Error ? /position (\d+)/.exec(error.message) : null;
-  return match ? ` (at byte ${match[1]})` : '';
 }
 
 /** ajv's messages name the path and the rule, never the value (`verbose` is off). */

@@ -300,6 +300,10 @@ t.test('malformed requests get 400 with a reason', async (t) => {
   const notJson = await validate('{"kind": "AdmissionReview", ');
   t.equal(notJson.statusCode, 400);
   t.match(notJson.body, { kind: 'Status', code: 400, reason: 'BadRequest', message: /not valid JSON/ });
+  t.match(notJson.body['message'], /\(at line 1, column 29, character 28\)$/, 'where it stops, even at the end of the input');
+  const brokenInside = await validate('{\n  "kind": "AdmissionReview",\n  "request": {"uid": tru}\n}');
+  t.match(brokenInside.body['message'], /\(at line 3, column 22, character 52\)$/, 'the line and column of a break inside');
+  t.notMatch(brokenInside.body['message'], /AdmissionReview|uid/, 'names the place, never the text');
 
   const noUid = reviewOf(appSecret()) as unknown as { request: Record<string, unknown> };
   delete noUid.request['uid'];
@@ -319,7 +323,7 @@ t.test('malformed requests get 400 with a reason', async (t) => {
   const xml = await app.inject({ method: 'POST', url: '/validate', headers: { 'content-type': 'application/xml' }, payload: '<x/>' });
   t.equal(xml.statusCode, 415);
   t.match(xml.json(), { reason: 'UnsupportedMediaType', message: /application\/xml/ });
-  t.match(await metrics.text(), /ddguard_admission_requests_total\{kind="",operation="",decision="malformed"\} 5/);
+  t.match(await metrics.text(), /ddguard_admission_requests_total\{kind="",operation="",decision="malformed"\} 6/);
 });
 
 t.test('a body over 8 MiB gets 413 with a reason; 8 MiB of objects is accepted', async (t) => {

@@ -1,9 +1,28 @@
+/** Where a text stops being JSON: 0-based offset, 1-based line and column (in UTF-16 units, as editors count). */
+export interface JsonErrorPlace {
+  offset: number;
+  line: number;
+  column: number;
+}
+
 /**
- * Where a JSON text stops being JSON. Node 20's JSON.parse does not always say (`Unexpected token '}', ... is not
- * valid JSON`), and a user needs the line; this scanner follows the grammar without building values. Used only
- * after JSON.parse failed.
+ * Where a JSON text that JSON.parse rejected stops being JSON: for the manifest loader's line and the webhook's
+ * 400. Node 20's JSON.parse does not always say (`Unexpected end of JSON input`), and its message quotes the
+ * input, which may hold a Secret's values: this names the place only.
  */
-export function jsonErrorOffset(text: string): number {
+export function jsonErrorPlace(text: string): JsonErrorPlace {
+  const offset = jsonErrorOffset(text);
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
+
+/** Follows the grammar without building values; a text that is JSON ends at its length. */
+function jsonErrorOffset(text: string): number {
   let i = 0;
   const fail = (): never => {
     throw new JsonStop(i);
