@@ -30,8 +30,13 @@ export interface PermissionRequirement extends RequiredPermission {
   inOwnNamespace?: boolean;
   /** The object's name comes from a setting of the component, with the Agent's default when unset. */
   objectNameFrom?: { setting: string; fallback: string };
-  /** The line the component logs when refused, when it is the Agent's own wording rather than the API server's. */
+  /**
+   * The line the component logs when refused, when it is the Agent's own wording rather than the API server's:
+   * `<forbidden>` stands for the API server's refusal it wraps, `<ns>` for the component's namespace.
+   */
   logLine?: string;
+  /** A path of the API server that is no resource (`/metrics`): `apiGroup` and `resource` are then empty. */
+  nonResourceURL?: string;
 }
 
 export { CLUSTER_AGENT_PERMISSIONS, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS, CLUSTER_CHECKS_RUNNER_PERMISSIONS } from './catalogue.js';
@@ -65,6 +70,7 @@ export function missingVerbs(permissions: Permissions, requirement: PermissionRe
         ...(p.subresource ? { subresource: p.subresource } : {}),
         ...(scoped.namespace ? { namespace: scoped.namespace } : {}),
         ...(scoped.objectName ? { name: scoped.objectName } : {}),
+        ...(scoped.nonResourceURL ? { nonResourceURL: scoped.nonResourceURL } : {}),
       };
       return !findGrant(permissions, query);
     });
@@ -76,12 +82,15 @@ export function missingVerbs(permissions: Permissions, requirement: PermissionRe
 
 /** `pods`, `poddisruptionbudgets.policy`, `nodes/proxy`: how Kubernetes names a resource in its messages. */
 export function resourceName(p: RequiredPermission): string {
+  const path = (p as PermissionRequirement).nonResourceURL;
+  if (path) return path;
   const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
   return p.apiGroup ? `${resource}.${p.apiGroup}` : resource;
 }
 
 /** `pods cluster-wide`, `configmaps "datadog-leader-election" in namespace datadog`: what a gap is about. */
 export function accessScope(p: PermissionRequirement): string {
+  if (p.nonResourceURL) return `path ${p.nonResourceURL} of the API server`;
   const name = p.objectName ? ` "${p.objectName}"` : '';
   return p.namespace ? `${resourceName(p)}${name} in namespace ${p.namespace}` : `${resourceName(p)}${name} cluster-wide`;
 }
@@ -92,6 +101,8 @@ export function forbiddenMessage(requirement: PermissionRequirement, verb: strin
   if (requirement.authorizer === 'kubelet') {
     return `Forbidden (user=${user}, verb=${verb}, resource=${requirement.resource}, subresource=${requirement.subresource ?? ''})`;
   }
+  // k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go words a refused path this way.
+  if (requirement.nonResourceURL) return `forbidden: User "${user}" cannot ${verb} path "${requirement.nonResourceURL}"`;
   const plural = requirement.subresource ? `${requirement.resource}/${requirement.subresource}` : requirement.resource;
   const subject = requirement.apiGroup ? `${requirement.resource}.${requirement.apiGroup}` : requirement.resource;
   const name = requirement.objectName && verb !== 'create' ? ` "${requirement.objectName}"` : '';
@@ -101,6 +112,8 @@ export function forbiddenMessage(requirement: PermissionRequirement, verb: strin
 
 /** A rule snippet that grants the requirement, for remediations. */
 export function ruleSnippet(p: RequiredPermission): string {
+  const path = (p as PermissionRequirement).nonResourceURL;
+  if (path) return `{nonResourceURLs: ["${path}"], verbs: [${p.verbs.map((v) => `"${v}"`).join(', ')}]}`;
   const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
   const objectName = (p as PermissionRequirement).objectName;
   const names = objectName ? `, resourceNames: ["${objectName}"]` : '';
@@ -145,7 +158,9 @@ export function featureReason(features: Features, requirement: PermissionRequire
 
 /** What the component logs when refused: the Agent's own line where the catalogue has it, else the API server's. */
 export function refusalLine(requirement: PermissionRequirement, verb: string, namespace: string, serviceAccount: string): string {
-  return requirement.logLine ?? forbiddenMessage(requirement, verb, namespace, serviceAccount);
+  const forbidden = forbiddenMessage(requirement, verb, namespace, serviceAccount);
+  if (!requirement.logLine) return forbidden;
+  return requirement.logLine.replaceAll('<forbidden>', forbidden).replaceAll('<ns>', namespace);
 }
 
 /**
