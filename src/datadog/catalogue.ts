@@ -1,6 +1,7 @@
 import type { Feature } from './features.js';
 import type { PermissionRequirement } from './permissions.js';
 import { ORCHESTRATOR_PERMISSIONS } from './catalogue-orchestrator.js';
+import { KUBE_APISERVER_METRICS_PERMISSIONS } from './catalogue-non-resource.js';
 
 /**
  * What each Datadog component needs from the Kubernetes API, per feature, as data. Sources: the official chart's
@@ -218,6 +219,7 @@ export const NODE_AGENT_PERMISSIONS: readonly PermissionRequirement[] = [
     apiGroup: '', resource: 'namespaces', verbs: ['get', 'list'], features: ['eks-fargate'], advisory: true,
     reason: 'an Agent on EKS Fargate reads namespace labels for tags; Datadog\'s EKS Fargate guide grants namespaces get/list',
   },
+  ...KUBE_APISERVER_METRICS_PERMISSIONS,
 ];
 
 // --- Cluster-checks runner -------------------------------------------------------------------------------------
@@ -225,4 +227,5 @@ export const NODE_AGENT_PERMISSIONS: readonly PermissionRequirement[] = [
 /** The cluster-checks runner's ServiceAccount: the kube-state-metrics core check when it is dispatched to runners. */
 export const CLUSTER_CHECKS_RUNNER_PERMISSIONS: readonly PermissionRequirement[] = [
   ...ksmCore('kube-state-metrics-core-on-runners', 'the cluster-checks runners (kubeStateMetricsCore.useClusterCheckRunners)'),
+  ...KUBE_APISERVER_METRICS_PERMISSIONS,
 ];

@@ -4,7 +4,8 @@ import { serviceAccountOf } from '../k8s/podTemplate.js';
 import { isRecord } from '../k8s/types.js';
 import type { World } from '../world/world.js';
 import { COMPONENT_NAMES, type DatadogWorkload } from './components.js';
-import { envValue, featureSummary, mainContainer, type Feature, type Features } from './features.js';
+import { envValue, mainContainer, type FeatureState } from './features.js';
+import type { CatalogueFeature, CatalogueFeatures } from './check-features.js';
 
 /**
  * The Kubernetes permissions Datadog components need, as data (datadog.md §2.4–§3). The rules compare them
@@ -15,9 +16,9 @@ export interface PermissionRequirement extends RequiredPermission {
   /** Accesses that serve the same purpose: holding every verb of one of them is enough. */
   alternatives?: readonly RequiredPermission[];
   /** Needed only while the component runs one of these features; always when absent. */
-  features?: readonly Feature[];
+  features?: readonly CatalogueFeature[];
   /** Not needed while the component runs one of these features. */
-  unlessFeatures?: readonly Feature[];
+  unlessFeatures?: readonly CatalogueFeature[];
   /** A gap that degrades one feature rather than breaking the component: reported as a warning. */
   advisory?: boolean;
   /** Who refuses the request: the API server (default) or the kubelet, which words its 403 differently. */
@@ -42,8 +43,8 @@ export interface PermissionRequirement extends RequiredPermission {
 export { CLUSTER_AGENT_PERMISSIONS, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS, CLUSTER_CHECKS_RUNNER_PERMISSIONS } from './catalogue.js';
 
 /** Whether a requirement applies, given the features the component runs. */
-export function isRequired(requirement: PermissionRequirement, features: Features): 'yes' | 'no' | 'maybe' {
-  const runs = (f: Feature) => features.get(f)?.runs ?? 'no';
+export function isRequired(requirement: PermissionRequirement, features: CatalogueFeatures): 'yes' | 'no' | 'maybe' {
+  const runs = (f: CatalogueFeature) => features.get(f)?.runs ?? 'no';
   let result: 'yes' | 'maybe' = 'yes';
   for (const feature of requirement.unlessFeatures ?? []) {
     if (runs(feature) === 'yes') return 'no';
@@ -124,7 +125,7 @@ export interface PermissionCheck {
   workload: DatadogWorkload;
   world: World;
   requirements: readonly PermissionRequirement[];
-  features: Features;
+  features: CatalogueFeatures;
   /** The workload is re-checked because the change under review touches its RBAC (RuleContext.impact). */
   impact?: boolean;
   /** Extra sentences for a gap (what else the user may have seen, why a feature needs it). */
@@ -150,9 +151,14 @@ export function resolveRequirement(requirement: PermissionRequirement, workload:
 }
 
 /** "Needed because <what turns the feature on>", for a requirement tied to features. */
-export function featureReason(features: Features, requirement: PermissionRequirement): string {
+export function featureReason(features: CatalogueFeatures, requirement: PermissionRequirement): string {
   if (!requirement.features?.length) return '';
-  const why = featureSummary(features, requirement.features);
+  // features.ts's featureSummary, over the catalogue's wider feature set (check-features.ts).
+  const why = requirement.features
+    .map((f) => features.get(f))
+    .filter((state): state is FeatureState => !!state && state.runs !== 'no')
+    .map((state) => state.evidence)
+    .join('; ');
   return why ? `Needed because ${why}.` : '';
 }
 
@@ -263,7 +269,7 @@ function namespacelessSubjects(world: World, account: string): string[] {
 }
 
 /** What switches a feature on, for the rule reference. */
-const FEATURE_SETTINGS: Readonly<Record<Feature, string>> = {
+const FEATURE_SETTINGS: Readonly<Record<CatalogueFeature, string>> = {
   'orchestrator-explorer': 'Orchestrator Explorer (DD_ORCHESTRATOR_EXPLORER_ENABLED, on by default)',
   'kube-state-metrics-core': 'kube-state-metrics core check configured on the Cluster Agent',
   compliance: 'compliance (DD_COMPLIANCE_CONFIG_ENABLED)',
@@ -286,6 +292,7 @@ const FEATURE_SETTINGS: Readonly<Record<Feature, string>> = {
   'agent-metadata-without-cluster-agent': 'no Cluster Agent (DD_KUBERNETES_COLLECT_METADATA_TAGS, on by default)',
   'eks-fargate': 'DD_EKS_FARGATE',
   'kube-state-metrics-core-on-runners': 'the Cluster Agent dispatches kubernetes_state_core to the runners',
+  'kube-apiserver-metrics': 'the kube_apiserver_metrics cluster check may be dispatched to it (a cluster-checks runner, or a node Agent with DD_EXTRA_CONFIG_PROVIDERS including clusterchecks)',
 };
 
 /** The catalogue as the rule reference lists it, with `<ns>`/`<sa>` for the component's namespace and account. */
