@@ -1,5 +1,7 @@
 import type { Feature } from './features.js';
 import type { PermissionRequirement } from './permissions.js';
+import { ORCHESTRATOR_PERMISSIONS } from './catalogue-orchestrator.js';
+import { KUBE_APISERVER_METRICS_PERMISSIONS } from './catalogue-non-resource.js';
 
 /**
  * What each Datadog component needs from the Kubernetes API, per feature, as data. Sources: the official chart's
@@ -32,14 +34,21 @@ const WEBHOOK_NAME = { setting: 'DD_ADMISSION_CONTROLLER_WEBHOOK_NAME', fallback
 const EVENT_TOKEN = { setting: 'DD_CLUSTER_AGENT_TOKEN_NAME', fallback: 'datadogtoken' };
 const METRICS_CONFIGMAP = { setting: 'DD_HPA_CONFIGMAP_NAME', fallback: 'datadog-custom-metrics' };
 
-/** Leader election with the lock the component's DD_LEADER_ELECTION_DEFAULT_RESOURCE selects (§3.1 rules 6–9). */
+/**
+ * Leader election with the lock the component's DD_LEADER_ELECTION_DEFAULT_RESOURCE selects (§3.1 rules 6–9).
+ * LeaderEngine.init gets (and on first start creates) the lock before electing and logs the refusal as
+ * `Could not initialize the Leader Election process: <err>` (DataDog/datadog-agent
+ * pkg/util/kubernetes/apiserver/leaderelection/leaderelection.go, CreateLeaderTokenIfNotExists in
+ * leaderelection_engine.go).
+ */
 function leaderElection(configmap: Feature, lease: Feature, who: string): PermissionRequirement[] {
   const stops = `${who} never becomes leader, so what only the leader runs (cluster checks dispatch, event collection, the external metrics provider) silently stops`;
+  const logLine = 'Could not initialize the Leader Election process: <forbidden>';
   return [
-    { apiGroup: '', resource: 'configmaps', verbs: ['get', 'update'], inOwnNamespace: true, objectNameFrom: LEADER_LOCK, features: [configmap], reason: `leader election holds its lock in this ConfigMap (DD_LEADER_ELECTION_DEFAULT_RESOURCE=configmap); without it ${stops}` },
-    { apiGroup: '', resource: 'configmaps', verbs: ['create'], inOwnNamespace: true, features: [configmap], reason: `leader election creates its ConfigMap lock on first start; without it ${stops}` },
-    { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'update'], inOwnNamespace: true, objectNameFrom: LEADER_LOCK, features: [lease], reason: `leader election holds its lock in this Lease (DD_LEADER_ELECTION_DEFAULT_RESOURCE=lease); without it ${stops}` },
-    { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['create'], inOwnNamespace: true, features: [lease], reason: `leader election creates its Lease on first start; without it ${stops}` },
+    { apiGroup: '', resource: 'configmaps', verbs: ['get', 'update'], inOwnNamespace: true, objectNameFrom: LEADER_LOCK, features: [configmap], logLine, reason: `leader election holds its lock in this ConfigMap (DD_LEADER_ELECTION_DEFAULT_RESOURCE=configmap); without it ${stops}` },
+    { apiGroup: '', resource: 'configmaps', verbs: ['create'], inOwnNamespace: true, features: [configmap], logLine, reason: `leader election creates its ConfigMap lock on first start; without it ${stops}` },
+    { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['get', 'update'], inOwnNamespace: true, objectNameFrom: LEADER_LOCK, features: [lease], logLine, reason: `leader election holds its lock in this Lease (DD_LEADER_ELECTION_DEFAULT_RESOURCE=lease); without it ${stops}` },
+    { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ['create'], inOwnNamespace: true, features: [lease], logLine, reason: `leader election creates its Lease on first start; without it ${stops}` },
   ];
 }
 
@@ -148,6 +157,7 @@ export const CLUSTER_AGENT_PERMISSIONS: readonly PermissionRequirement[] = [
     apiGroup: 'policy', resource: 'poddisruptionbudgets', verbs: listWatch, features: ['orchestrator-explorer', 'kube-state-metrics-core', 'compliance'],
     reason: 'the Orchestrator Explorer, the kube-state-metrics core check and compliance (CSPM) collect PodDisruptionBudgets (chart PR DataDog/helm-charts#1782 "Add pdb rbac to dca")',
   },
+  ...ORCHESTRATOR_PERMISSIONS,
   // The rest of the chart's compliance block (datadog.md §3.2): without them CSPM skips inputs and logs warnings.
   ...each([['rbac.authorization.k8s.io', 'clusterrolebindings'], ['rbac.authorization.k8s.io', 'rolebindings']], {
     verbs: listWatch, features: ['compliance'], advisory: true, logLine: 'failed to resolve input: unable to list Kube resources:\'<group>/<version>, Resource=<resource>\' …',
@@ -209,6 +219,7 @@ export const NODE_AGENT_PERMISSIONS: readonly PermissionRequirement[] = [
     apiGroup: '', resource: 'namespaces', verbs: ['get', 'list'], features: ['eks-fargate'], advisory: true,
     reason: 'an Agent on EKS Fargate reads namespace labels for tags; Datadog\'s EKS Fargate guide grants namespaces get/list',
   },
+  ...KUBE_APISERVER_METRICS_PERMISSIONS,
 ];
 
 // --- Cluster-checks runner -------------------------------------------------------------------------------------
@@ -216,4 +227,5 @@ export const NODE_AGENT_PERMISSIONS: readonly PermissionRequirement[] = [
 /** The cluster-checks runner's ServiceAccount: the kube-state-metrics core check when it is dispatched to runners. */
 export const CLUSTER_CHECKS_RUNNER_PERMISSIONS: readonly PermissionRequirement[] = [
   ...ksmCore('kube-state-metrics-core-on-runners', 'the cluster-checks runners (kubeStateMetricsCore.useClusterCheckRunners)'),
+  ...KUBE_APISERVER_METRICS_PERMISSIONS,
 ];

@@ -174,7 +174,7 @@ export function clusterChecksRunnerFeatures(workload: DatadogWorkload, world: Wo
 }
 
 /** For messages: the objects a workload's features were read from. */
-export function featureSummary(features: Features, wanted: readonly Feature[]): string {
+export function featureSummary<F extends string>(features: ReadonlyMap<F, FeatureState>, wanted: readonly F[]): string {
   return wanted
     .map((f) => features.get(f))
     .filter((s): s is FeatureState => !!s && s.runs !== 'no')

@@ -5,8 +5,9 @@ import { isRecord } from '../k8s/types.js';
 import type { World } from '../world/world.js';
 import { COMPONENT_NAMES, type DatadogWorkload } from './components.js';
 import { envValue } from '../k8s/env.js';
-import { featureSummary, type Feature, type Features } from './features.js';
 import { mainContainer } from './component-settings.js';
+import { featureSummary } from './features.js';
+import type { CatalogueFeature, CatalogueFeatures } from './check-features.js';
 
 /**
  * The Kubernetes permissions Datadog components need, as data (datadog.md §2.4–§3). The rules compare them
@@ -17,9 +18,9 @@ export interface PermissionRequirement extends RequiredPermission {
   /** Accesses that serve the same purpose: holding every verb of one of them is enough. */
   alternatives?: readonly RequiredPermission[];
   /** Needed only while the component runs one of these features; always when absent. */
-  features?: readonly Feature[];
+  features?: readonly CatalogueFeature[];
   /** Not needed while the component runs one of these features. */
-  unlessFeatures?: readonly Feature[];
+  unlessFeatures?: readonly CatalogueFeature[];
   /** A gap that degrades one feature rather than breaking the component: reported as a warning. */
   advisory?: boolean;
   /** Who refuses the request: the API server (default) or the kubelet, which words its 403 differently. */
@@ -32,15 +33,20 @@ export interface PermissionRequirement extends RequiredPermission {
   inOwnNamespace?: boolean;
   /** The object's name comes from a setting of the component, with the Agent's default when unset. */
   objectNameFrom?: { setting: string; fallback: string };
-  /** The line the component logs when refused, when it is the Agent's own wording rather than the API server's. */
+  /**
+   * The line the component logs when refused, when it is the Agent's own wording rather than the API server's:
+   * `<forbidden>` stands for the API server's refusal it wraps, `<ns>` for the component's namespace.
+   */
   logLine?: string;
+  /** A path of the API server that is no resource (`/metrics`): `apiGroup` and `resource` are then empty. */
+  nonResourceURL?: string;
 }
 
 export { CLUSTER_AGENT_PERMISSIONS, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS, CLUSTER_CHECKS_RUNNER_PERMISSIONS } from './catalogue.js';
 
 /** Whether a requirement applies, given the features the component runs. */
-export function isRequired(requirement: PermissionRequirement, features: Features): 'yes' | 'no' | 'maybe' {
-  const runs = (f: Feature) => features.get(f)?.runs ?? 'no';
+export function isRequired(requirement: PermissionRequirement, features: CatalogueFeatures): 'yes' | 'no' | 'maybe' {
+  const runs = (f: CatalogueFeature) => features.get(f)?.runs ?? 'no';
   let result: 'yes' | 'maybe' = 'yes';
   for (const feature of requirement.unlessFeatures ?? []) {
     if (runs(feature) === 'yes') return 'no';
@@ -67,6 +73,7 @@ export function missingVerbs(permissions: Permissions, requirement: PermissionRe
         ...(p.subresource ? { subresource: p.subresource } : {}),
         ...(scoped.namespace ? { namespace: scoped.namespace } : {}),
         ...(scoped.objectName ? { name: scoped.objectName } : {}),
+        ...(scoped.nonResourceURL ? { nonResourceURL: scoped.nonResourceURL } : {}),
       };
       return !findGrant(permissions, query);
     });
@@ -78,12 +85,15 @@ export function missingVerbs(permissions: Permissions, requirement: PermissionRe
 
 /** `pods`, `poddisruptionbudgets.policy`, `nodes/proxy`: how Kubernetes names a resource in its messages. */
 export function resourceName(p: RequiredPermission): string {
+  const path = (p as PermissionRequirement).nonResourceURL;
+  if (path) return path;
   const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
   return p.apiGroup ? `${resource}.${p.apiGroup}` : resource;
 }
 
 /** `pods cluster-wide`, `configmaps "datadog-leader-election" in namespace datadog`: what a gap is about. */
 export function accessScope(p: PermissionRequirement): string {
+  if (p.nonResourceURL) return `path ${p.nonResourceURL} of the API server`;
   const name = p.objectName ? ` "${p.objectName}"` : '';
   return p.namespace ? `${resourceName(p)}${name} in namespace ${p.namespace}` : `${resourceName(p)}${name} cluster-wide`;
 }
@@ -94,6 +104,8 @@ export function forbiddenMessage(requirement: PermissionRequirement, verb: strin
   if (requirement.authorizer === 'kubelet') {
     return `Forbidden (user=${user}, verb=${verb}, resource=${requirement.resource}, subresource=${requirement.subresource ?? ''})`;
   }
+  // k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go words a refused path this way.
+  if (requirement.nonResourceURL) return `forbidden: User "${user}" cannot ${verb} path "${requirement.nonResourceURL}"`;
   const plural = requirement.subresource ? `${requirement.resource}/${requirement.subresource}` : requirement.resource;
   const subject = requirement.apiGroup ? `${requirement.resource}.${requirement.apiGroup}` : requirement.resource;
   const name = requirement.objectName && verb !== 'create' ? ` "${requirement.objectName}"` : '';
@@ -103,6 +115,8 @@ export function forbiddenMessage(requirement: PermissionRequirement, verb: strin
 
 /** A rule snippet that grants the requirement, for remediations. */
 export function ruleSnippet(p: RequiredPermission): string {
+  const path = (p as PermissionRequirement).nonResourceURL;
+  if (path) return `{nonResourceURLs: ["${path}"], verbs: [${p.verbs.map((v) => `"${v}"`).join(', ')}]}`;
   const resource = p.subresource ? `${p.resource}/${p.subresource}` : p.resource;
   const objectName = (p as PermissionRequirement).objectName;
   const names = objectName ? `, resourceNames: ["${objectName}"]` : '';
@@ -113,7 +127,7 @@ export interface PermissionCheck {
   workload: DatadogWorkload;
   world: World;
   requirements: readonly PermissionRequirement[];
-  features: Features;
+  features: CatalogueFeatures;
   /** The workload is re-checked because the change under review touches its RBAC (RuleContext.impact). */
   impact?: boolean;
   /** Extra sentences for a gap (what else the user may have seen, why a feature needs it). */
@@ -139,7 +153,7 @@ export function resolveRequirement(requirement: PermissionRequirement, workload:
 }
 
 /** "Needed because <what turns the feature on>", for a requirement tied to features. */
-export function featureReason(features: Features, requirement: PermissionRequirement): string {
+export function featureReason(features: CatalogueFeatures, requirement: PermissionRequirement): string {
   if (!requirement.features?.length) return '';
   const why = featureSummary(features, requirement.features);
   return why ? `Needed because ${why}.` : '';
@@ -147,7 +161,9 @@ export function featureReason(features: Features, requirement: PermissionRequire
 
 /** What the component logs when refused: the Agent's own line where the catalogue has it, else the API server's. */
 export function refusalLine(requirement: PermissionRequirement, verb: string, namespace: string, serviceAccount: string): string {
-  return requirement.logLine ?? forbiddenMessage(requirement, verb, namespace, serviceAccount);
+  const forbidden = forbiddenMessage(requirement, verb, namespace, serviceAccount);
+  if (!requirement.logLine) return forbidden;
+  return requirement.logLine.replaceAll('<forbidden>', forbidden).replaceAll('<ns>', namespace);
 }
 
 /**
@@ -250,7 +266,7 @@ function namespacelessSubjects(world: World, account: string): string[] {
 }
 
 /** What switches a feature on, for the rule reference. */
-const FEATURE_SETTINGS: Readonly<Record<Feature, string>> = {
+const FEATURE_SETTINGS: Readonly<Record<CatalogueFeature, string>> = {
   'orchestrator-explorer': 'Orchestrator Explorer (DD_ORCHESTRATOR_EXPLORER_ENABLED, on by default)',
   'kube-state-metrics-core': 'kube-state-metrics core check configured on the Cluster Agent',
   compliance: 'compliance (DD_COMPLIANCE_CONFIG_ENABLED)',
@@ -273,6 +289,7 @@ const FEATURE_SETTINGS: Readonly<Record<Feature, string>> = {
   'agent-metadata-without-cluster-agent': 'no Cluster Agent (DD_KUBERNETES_COLLECT_METADATA_TAGS, on by default)',
   'eks-fargate': 'DD_EKS_FARGATE',
   'kube-state-metrics-core-on-runners': 'the Cluster Agent dispatches kubernetes_state_core to the runners',
+  'kube-apiserver-metrics': 'the kube_apiserver_metrics cluster check may be dispatched to it (a cluster-checks runner, or a node Agent with DD_EXTRA_CONFIG_PROVIDERS including clusterchecks)',
 };
 
 /** The catalogue as the rule reference lists it, with `<ns>`/`<sa>` for the component's namespace and account. */

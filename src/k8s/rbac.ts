@@ -34,6 +34,8 @@ export interface AccessQuery {
   /** Where the access happens; absent for a cluster-wide request (list pods in all namespaces). */
   namespace?: string;
   name?: string;
+  /** A request for a path that is no resource (`/metrics`); `apiGroup` and `resource` are then ignored. */
+  nonResourceURL?: string;
 }
 
 /** The union of every role bound to the ServiceAccount, as the Kubernetes RBAC authorizer would see it. */
@@ -99,12 +101,15 @@ export function findGrant(permissions: Permissions, query: AccessQuery): Grant |
 }
 
 export function grantAllows(grant: Grant, query: AccessQuery): boolean {
+  // Paths are cluster-scoped: a RoleBinding never grants them, even to a ClusterRole that lists them.
+  if (query.nonResourceURL !== undefined) return grant.namespace === undefined && ruleAllows(grant.rule, query);
   if (grant.namespace !== undefined && grant.namespace !== query.namespace) return false;
   return ruleAllows(grant.rule, query);
 }
 
 export function ruleAllows(rule: PolicyRule, query: AccessQuery): boolean {
   if (!matches(rule.verbs, query.verb)) return false;
+  if (query.nonResourceURL !== undefined) return nonResourceURLMatches(rule.nonResourceURLs ?? [], query.nonResourceURL);
   if (!matches(rule.apiGroups, query.apiGroup)) return false;
   if (!resourceMatches(rule.resources ?? [], query.resource, query.subresource)) return false;
   // resourceNames narrow a rule to named objects: they never grant a request without a name (list, watch).
@@ -125,6 +130,11 @@ function resourceMatches(resources: string[], resource: string, subresource?: st
   return resources.some(
     (r) => r === '*' || r === combined || (subresource !== undefined && r === `*/${subresource}`),
   );
+}
+
+// Mirrors k8s.io/kubernetes/pkg/apis/rbac/v1 NonResourceURLMatches: an exact path, "*", or a "prefix*".
+function nonResourceURLMatches(urls: string[], path: string): boolean {
+  return urls.some((url) => url === '*' || url === path || (url.endsWith('*') && path.startsWith(url.slice(0, -1))));
 }
 
 interface LabelSelectorRequirement {

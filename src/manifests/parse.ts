@@ -1,7 +1,7 @@
 import { load, CORE_SCHEMA, Type, YAMLException } from 'js-yaml';
 import type { KubeObject } from '../k8s/types.js';
 import { isRecord } from '../k8s/types.js';
-import { countNewlines, splitDocuments } from './documents.js';
+import { splitDocuments } from './documents.js';
 import { ManifestParseError } from './errors.js';
 import { jsonErrorPlace } from './json-error.js';
 import { LoadedObject, SourceDocument } from './loadedObject.js';

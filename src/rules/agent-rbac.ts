@@ -1,4 +1,5 @@
 import type { Rule } from '../engine/types.js';
+import { withCheckFeatures } from '../datadog/check-features.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
 import { featureReason, judgePermissions, requirementDocs, NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
@@ -47,7 +48,7 @@ export const rule: Rule = {
   evaluate(object, { world, impact, creating }) {
     const workload = asDatadogWorkload(object, world.defaultNamespace);
     if (workload?.component !== 'node-agent') return [];
-    const features = nodeAgentFeatures(workload, world);
+    const features = withCheckFeatures(nodeAgentFeatures(workload, world), workload, world);
     return judgePermissions({
       workload,
       impact: impact === true,

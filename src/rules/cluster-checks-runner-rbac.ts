@@ -1,4 +1,5 @@
 import type { Rule } from '../engine/types.js';
+import { withCheckFeatures } from '../datadog/check-features.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { clusterChecksRunnerFeatures } from '../datadog/features.js';
 import { CLUSTER_CHECKS_RUNNER_PERMISSIONS, featureReason, judgePermissions, requirementDocs } from '../datadog/permissions.js';
@@ -30,7 +31,7 @@ export const rule: Rule = {
   evaluate(object, { world, impact, creating }) {
     const workload = asDatadogWorkload(object, world.defaultNamespace);
     if (workload?.component !== 'cluster-checks-runner') return [];
-    const features = clusterChecksRunnerFeatures(workload, world);
+    const features = withCheckFeatures(clusterChecksRunnerFeatures(workload, world), workload, world);
     return judgePermissions({
       workload,
       impact: impact === true,

@@ -24,13 +24,27 @@ const binding: KubeObject = {
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'datadog-cluster-agent' },
   subjects: [{ kind: 'ServiceAccount', name: 'datadog-cluster-agent', namespace: 'datadog' }],
 };
+// What the Orchestrator Explorer needs besides pods and poddisruptionbudgets (src/datadog/catalogue-orchestrator.ts),
+// in a role of its own that the updates below leave alone.
+const collectors: KubeObject = role([
+  { apiGroups: [''], resources: ['configmaps'], resourceNames: ['datadog-cluster-id'], verbs: ['get'] },
+  { apiGroups: [''], resources: ['configmaps'], verbs: ['create'] },
+  { apiGroups: [''], resources: ['namespaces'], resourceNames: ['kube-system'], verbs: ['get'] },
+  {
+    apiGroups: ['', 'apps', 'batch', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'storage.k8s.io', 'autoscaling', 'apiextensions.k8s.io'],
+    resources: ['nodes', 'namespaces', 'services', 'persistentvolumes', 'persistentvolumeclaims', 'serviceaccounts', 'limitranges', 'deployments', 'replicasets', 'daemonsets', 'statefulsets', 'jobs', 'cronjobs', 'roles', 'rolebindings', 'clusterroles', 'clusterrolebindings', 'ingresses', 'networkpolicies', 'storageclasses', 'horizontalpodautoscalers', 'customresourcedefinitions'],
+    verbs: ['list', 'watch'],
+  },
+]);
+collectors.metadata = { name: 'orchestrator-collectors' };
+const collectorsBinding: KubeObject = { ...binding, metadata: { name: 'orchestrator-collectors' }, roleRef: { ...(binding['roleRef'] as object), name: 'orchestrator-collectors' } };
 const full = role([
   { apiGroups: [''], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list', 'watch'] },
 ]);
 
 t.test('a ClusterRole update that strips pods is denied on the Cluster Agent it breaks', async (t) => {
-  const base = new ManifestWorld([full, binding, dca], { defaultNamespace: 'datadog' });
+  const base = new ManifestWorld([full, binding, collectors, collectorsBinding, dca], { defaultNamespace: 'datadog' });
   t.same(engine.evaluate(dca, base), [], 'the Cluster Agent is fine before the update');
   const stripped = role([
     { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
@@ -47,7 +61,7 @@ t.test('a ClusterRole update that strips pods is denied on the Cluster Agent it 
 });
 
 t.test('an update that strips poddisruptionbudgets names the policy log line', async (t) => {
-  const base = new ManifestWorld([full, binding, dca], { defaultNamespace: 'datadog' });
+  const base = new ManifestWorld([full, binding, collectors, collectorsBinding, dca], { defaultNamespace: 'datadog' });
   const stripped = role([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
   const findings = engine.evaluateImpact([stripped, full], overlayWorld(base, { operation: 'UPDATE', object: stripped, oldObject: full }));
   t.equal(findings.length, 1);
@@ -59,7 +73,7 @@ t.test('an update that strips poddisruptionbudgets names the policy log line', a
 t.test('an update that keeps what a second role grants is admitted', async (t) => {
   const spare = { ...role([{ apiGroups: ['', 'policy'], resources: ['pods', 'poddisruptionbudgets'], verbs: ['*'] }]), metadata: { name: 'spare' } };
   const spareBinding = { ...binding, metadata: { name: 'spare' }, roleRef: { ...(binding['roleRef'] as object), name: 'spare' } };
-  const base = new ManifestWorld([full, binding, spare, spareBinding, dca], { defaultNamespace: 'datadog' });
+  const base = new ManifestWorld([full, binding, spare, spareBinding, collectors, collectorsBinding, dca], { defaultNamespace: 'datadog' });
   const stripped = role([]);
   t.same(engine.evaluateImpact([stripped, full], overlayWorld(base, { operation: 'UPDATE', object: stripped, oldObject: full })), []);
 });
@@ -67,13 +81,13 @@ t.test('an update that keeps what a second role grants is admitted', async (t) =
 t.test('config extends the Cluster Agent\'s required permissions', async (t) => {
   const extended = new Engine(RULES.filter((r) => r.id === 'cluster-agent-rbac'), {
     ...DEFAULT_ENGINE_CONFIG,
-    settings: { extraClusterAgentPermissions: [{ apiGroup: 'apps', resource: 'deployments', verbs: ['list', 'watch'], reason: 'our admission policy needs it' }] },
+    settings: { extraClusterAgentPermissions: [{ apiGroup: 'apps', resource: 'controllerrevisions', verbs: ['list', 'watch'], reason: 'our admission policy needs it' }] },
   });
-  const world = new ManifestWorld([full, binding, dca], { defaultNamespace: 'datadog' });
+  const world = new ManifestWorld([full, binding, collectors, collectorsBinding, dca], { defaultNamespace: 'datadog' });
   const findings = extended.evaluate(dca, world);
   t.equal(findings.length, 1);
   t.equal(findings[0]?.severity, 'error');
-  t.match(findings[0]?.message, /deployments\.apps/);
+  t.match(findings[0]?.message, /controllerrevisions\.apps/);
   t.match(findings[0]?.message, /our admission policy needs it/);
   t.same(new Engine(RULES.filter((r) => r.id === 'cluster-agent-rbac')).evaluate(dca, world), [], 'not required by default');
 });
