@@ -1,4 +1,7 @@
 import type { KubeObject, ObjectRef } from '../k8s/types.js';
+import type { RequiredPermission } from '../k8s/rbac.js';
+
+export type { RequiredPermission } from '../k8s/rbac.js';
 import type { World } from '../world/world.js';
 import type { PolicyForm } from '../policies/types.js';
 import type { TargetKind } from '../k8s/kinds.js';
@@ -54,15 +57,6 @@ export interface RuleContext {
 export interface RuleSettings {
   /** Extra permissions the Cluster Agent's ServiceAccount must hold, added to the built-in set. */
   extraClusterAgentPermissions: readonly RequiredPermission[];
-}
-
-export interface RequiredPermission {
-  apiGroup: string;
-  resource: string;
-  subresource?: string;
-  verbs: readonly string[];
-  /** Why it is needed, quoted in the finding. */
-  reason: string;
 }
 
 /** One requirement as the rule reference lists it. */

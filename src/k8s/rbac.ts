@@ -3,6 +3,16 @@ import { isRecord, refOf } from './types.js';
 import type { World } from '../world/world.js';
 import { grantNamespaceOf, roleRefOf } from './rbac-bindings.js';
 
+/** One access a component needs: verbs on a resource (or subresource) of an API group. */
+export interface RequiredPermission {
+  apiGroup: string;
+  resource: string;
+  subresource?: string;
+  verbs: readonly string[];
+  /** Why it is needed, quoted in the finding. */
+  reason: string;
+}
+
 export interface PolicyRule {
   apiGroups?: string[];
   resources?: string[];

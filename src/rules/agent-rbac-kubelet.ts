@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
-import { asDatadogWorkload } from '../datadog/components.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
-import { featureReason, judgePermissions, requirementDocs, NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
+import { NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
+import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -44,18 +44,9 @@ export const rule: Rule = {
       '    verbs: [get]',
     ].join('\n'),
   },
-  evaluate(object, { world, impact, creating }) {
-    const workload = asDatadogWorkload(object, world.defaultNamespace);
-    if (workload?.component !== 'node-agent') return [];
-    const features = nodeAgentFeatures(workload, world);
-    return judgePermissions({
-      workload,
-      impact: impact === true,
-      creating: creating === true,
-      world,
-      features,
-      requirements: NODE_AGENT_KUBELET_PERMISSIONS,
-      explain: (requirement) => featureReason(features, requirement),
-    });
-  },
+  evaluate: permissionRule(
+    'node-agent',
+    nodeAgentFeatures,
+    () => NODE_AGENT_KUBELET_PERMISSIONS,
+  ),
 };

@@ -1,8 +1,8 @@
 import type { Rule } from '../engine/types.js';
 import { withCheckFeatures } from '../datadog/check-features.js';
-import { asDatadogWorkload } from '../datadog/components.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
-import { featureReason, judgePermissions, requirementDocs, NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
+import { NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
+import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -45,18 +45,9 @@ export const rule: Rule = {
       '    verbs: [get, list, watch]',
     ].join('\n'),
   },
-  evaluate(object, { world, impact, creating }) {
-    const workload = asDatadogWorkload(object, world.defaultNamespace);
-    if (workload?.component !== 'node-agent') return [];
-    const features = withCheckFeatures(nodeAgentFeatures(workload, world), workload, world);
-    return judgePermissions({
-      workload,
-      impact: impact === true,
-      creating: creating === true,
-      world,
-      features,
-      requirements: NODE_AGENT_PERMISSIONS,
-      explain: (requirement) => featureReason(features, requirement),
-    });
-  },
+  evaluate: permissionRule(
+    'node-agent',
+    (workload, world) => withCheckFeatures(nodeAgentFeatures(workload, world), workload, world),
+    () => NODE_AGENT_PERMISSIONS,
+  ),
 };

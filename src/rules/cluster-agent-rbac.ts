@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
-import { asDatadogWorkload } from '../datadog/components.js';
 import { clusterAgentFeatures } from '../datadog/features.js';
-import { CLUSTER_AGENT_PERMISSIONS, featureReason, judgePermissions, requirementDocs, type PermissionRequirement } from '../datadog/permissions.js';
+import { CLUSTER_AGENT_PERMISSIONS, type PermissionRequirement } from '../datadog/permissions.js';
+import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -50,27 +50,19 @@ export const rule: Rule = {
       '    verbs: [list, watch]',
     ].join('\n'),
   },
-  evaluate(object, { world, settings, impact, creating }) {
-    const workload = asDatadogWorkload(object, world.defaultNamespace);
-    if (workload?.component !== 'cluster-agent') return [];
-    const features = clusterAgentFeatures(workload, world);
-    const requirements: PermissionRequirement[] = [...CLUSTER_AGENT_PERMISSIONS, ...settings.extraClusterAgentPermissions.map((p) => ({ ...p }))];
-    return judgePermissions({
-      workload,
-      impact: impact === true,
-      creating: creating === true,
-      world,
-      features,
-      requirements,
-      explain: (requirement) => {
-        const why = featureReason(features, requirement);
-        if (!why) return '';
-        const policyNote =
-          requirement.apiGroup === 'policy'
-            ? ' (A `pods.policy is forbidden` or `\'policy/v1beta1, Resource=pods\'` line is something else: an old Cluster Agent\'s compliance module asking for a resource that does not exist; upgrade the Cluster Agent rather than granting pods in group policy.)'
-            : '';
-        return `${why}${policyNote}`;
-      },
-    });
-  },
+  evaluate: permissionRule(
+    'cluster-agent',
+    clusterAgentFeatures,
+    ({ settings }) => [...CLUSTER_AGENT_PERMISSIONS, ...settings.extraClusterAgentPermissions.map((p) => ({ ...p }))],
+    withPolicyNote,
+  ),
 };
+
+/** The Cluster Agent's note on `pods.policy`: an old compliance line, not a grant to add. */
+function withPolicyNote(requirement: PermissionRequirement, why: string): string {
+  const policyNote =
+    requirement.apiGroup === 'policy'
+      ? ' (A `pods.policy is forbidden` or `\'policy/v1beta1, Resource=pods\'` line is something else: an old Cluster Agent\'s compliance module asking for a resource that does not exist; upgrade the Cluster Agent rather than granting pods in group policy.)'
+      : '';
+  return `${why}${policyNote}`;
+}

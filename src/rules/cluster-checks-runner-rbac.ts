@@ -1,8 +1,8 @@
 import type { Rule } from '../engine/types.js';
 import { withCheckFeatures } from '../datadog/check-features.js';
-import { asDatadogWorkload } from '../datadog/components.js';
 import { clusterChecksRunnerFeatures } from '../datadog/features.js';
-import { CLUSTER_CHECKS_RUNNER_PERMISSIONS, featureReason, judgePermissions, requirementDocs } from '../datadog/permissions.js';
+import { CLUSTER_CHECKS_RUNNER_PERMISSIONS } from '../datadog/permissions.js';
+import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
 
 /**
@@ -28,18 +28,9 @@ export const rule: Rule = {
     bad: '# Cluster Agent: kubernetes_state_core.yaml with cluster_check: true\n# ClusterRoleBinding datadog-ksm-core still binds datadog-cluster-agent, not datadog-cluster-checks',
     good: 'kind: ClusterRoleBinding\nmetadata: {name: datadog-ksm-core}\nroleRef: {kind: ClusterRole, name: datadog-ksm-core}\nsubjects: [{kind: ServiceAccount, name: datadog-cluster-checks, namespace: datadog}]',
   },
-  evaluate(object, { world, impact, creating }) {
-    const workload = asDatadogWorkload(object, world.defaultNamespace);
-    if (workload?.component !== 'cluster-checks-runner') return [];
-    const features = withCheckFeatures(clusterChecksRunnerFeatures(workload, world), workload, world);
-    return judgePermissions({
-      workload,
-      impact: impact === true,
-      creating: creating === true,
-      world,
-      features,
-      requirements: CLUSTER_CHECKS_RUNNER_PERMISSIONS,
-      explain: (requirement) => featureReason(features, requirement),
-    });
-  },
+  evaluate: permissionRule(
+    'cluster-checks-runner',
+    (workload, world) => withCheckFeatures(clusterChecksRunnerFeatures(workload, world), workload, world),
+    () => CLUSTER_CHECKS_RUNNER_PERMISSIONS,
+  ),
 };
