@@ -1,5 +1,5 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
-import { pointerSegments } from './pointer.js';
+import { pointerSegments } from '../k8s/json-pointer.js';
 
 /**
  * Maps JSON pointers to line numbers in one YAML (or JSON) text by parsing it again. Built on first use only:

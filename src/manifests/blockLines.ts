@@ -1,5 +1,5 @@
 import { BLOCK, EMPTY, FLOW, indexLines, NONE, SCALAR, type LineTable } from './blockLineTable.js';
-import { pointerSegments } from './pointer.js';
+import { pointerSegments } from '../k8s/json-pointer.js';
 
 /** A node on the way down a pointer. */
 type Step =

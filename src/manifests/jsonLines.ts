@@ -1,4 +1,4 @@
-import { pointerSegments } from './pointer.js';
+import { pointerSegments } from '../k8s/json-pointer.js';
 
 interface Member {
   /** Where a reader looks: the key of an object member, the start of an array element. */

@@ -4,7 +4,7 @@ import { ManifestInputError } from './errors.js';
 import { PointerLines } from './astLines.js';
 import { BlockLines } from './blockLines.js';
 import { JsonPointerLines } from './jsonLines.js';
-import { joinPointer } from './pointer.js';
+import { joinPointer } from '../k8s/json-pointer.js';
 
 /**
  * A parsed document and where it came from. Its line maps are built only when a finding needs a line, once per
