@@ -62,6 +62,30 @@ const OPEN_SQUARE = 0x5b;
 const OPEN_CURLY = 0x7b;
 const CLOSE_SQUARE = 0x5d;
 const CLOSE_CURLY = 0x7d;
+const PERCENT = 0x25;
+const AT = 0x40;
+const BACKTICK = 0x60;
+
+function isQuote(c: number): boolean {
+  return c === DQUOTE || c === SQUOTE;
+}
+
+function isFlowOpen(c: number): boolean {
+  return c === OPEN_SQUARE || c === OPEN_CURLY;
+}
+
+function isFlowClose(c: number): boolean {
+  return c === CLOSE_SQUARE || c === CLOSE_CURLY;
+}
+
+function isBlockHeader(c: number): boolean {
+  return c === PIPE || c === GREATER;
+}
+
+/** `%` (directives), `@` and `` ` `` (reserved): no plain scalar starts with them. */
+function isReservedIndicator(c: number): boolean {
+  return c === PERCENT || c === AT || c === BACKTICK;
+}
 
 class LineIndexer {
   readonly table: LineTable = { indent: [], dash: [], keyCol: [], key: [], value: [] };
@@ -109,66 +133,91 @@ class LineIndexer {
     const text = this.text;
     const at = this.skipSpaces(this.start);
     const col = at - this.start;
-    if (this.ended || this.isBlank(at)) return this.skip();
-    if (this.blockParent >= 0) {
-      if (col > this.blockParent) return this.skip();
-      this.blockParent = -1;
-    }
+    if (this.ended || this.isBlank(at) || this.continuesBlockScalar(col)) return this.skip();
     const first = text.charCodeAt(at);
     if (first === HASH) return this.skip();
     if (first === TAB || (this.hasTabs && this.hasTab(at))) throw new Unsure();
-    if (col === 0 && this.isMarker(at, '---')) {
+    if (col === 0 && this.isDocumentMarker(at)) return this.skip();
+    this.started = true;
+    if (first === DASH && this.isIndicator(at)) return this.item(col, at);
+    this.node(col, -1, at);
+  }
+
+  /** Whether a line at column `col` is block scalar text; one at or left of the scalar's parent ends the scalar. */
+  private continuesBlockScalar(col: number): boolean {
+    if (this.blockParent < 0) return false;
+    if (col > this.blockParent) return true;
+    this.blockParent = -1;
+    return false;
+  }
+
+  /** Whether the line at column 0 is a `---` or `...` marker, which holds no node; after `...` nothing does. */
+  private isDocumentMarker(at: number): boolean {
+    if (this.isMarker(at, '---')) {
       // Only the marker that opens the document is in its text; `--- value` puts a node on the marker line.
       if (this.started || !this.isBlankOrComment(at + 3)) throw new Unsure();
-      return this.skip();
+      return true;
     }
-    if (col === 0 && this.isMarker(at, '...')) {
+    if (this.isMarker(at, '...')) {
       this.ended = true;
-      return this.skip();
+      return true;
     }
-    this.started = true;
-    if (first === DASH && this.isIndicator(at)) {
-      const content = this.skipSpaces(at + 1);
-      if (this.isBlankOrComment(content)) return this.push(col, col, -1, null, NONE); // the item starts below
-      // `- - `: a sequence in a sequence, opening on one line; what it holds (a block scalar?) is not read here.
-      if (text.charCodeAt(content) === DASH && this.isIndicator(content)) throw new Unsure();
-      return this.node(col, col, content);
-    }
-    this.node(col, -1, at);
+    return false;
+  }
+
+  /** A line opening with the `- ` at `at`: the item's node follows on the line, or starts below. */
+  private item(col: number, at: number): void {
+    const content = this.skipSpaces(at + 1);
+    if (this.isBlankOrComment(content)) return this.push(col, col, -1, null, NONE); // the item starts below
+    // `- - `: a sequence in a sequence, opening on one line; what it holds (a block scalar?) is not read here.
+    if (this.text.charCodeAt(content) === DASH && this.isIndicator(content)) throw new Unsure();
+    this.node(col, col, content);
   }
 
   /** A node starting at `at`, first on its line or after its `- `: a map entry, or a value on its own. */
   private node(col: number, dash: number, at: number): void {
-    const text = this.text;
-    const c = text.charCodeAt(at);
-    if (c === DQUOTE || c === SQUOTE) {
-      const close = this.quoteEnd(at);
-      const after = this.skipSpaces(close);
-      if (this.isIndicatorAt(after, COLON)) {
-        const raw = text.slice(at + 1, close - 1);
-        const key = c === SQUOTE ? raw.replace(/''/g, "'") : raw.includes('\\') ? null : raw;
-        return this.entry(col, dash, at, key, after + 1);
-      }
-      return this.push(col, dash, -1, null, this.isBlankOrComment(after) ? SCALAR : WEIRD);
+    const c = this.text.charCodeAt(at);
+    if (isQuote(c)) return this.quotedNode(col, dash, at);
+    if (isFlowOpen(c)) return this.flowNode(col, dash, at);
+    if (isBlockHeader(c)) return this.blockHeaderItem(col, dash);
+    this.plainNode(col, dash, at);
+  }
+
+  /** A quoted scalar: the key of an entry when `: ` follows it, else the whole value. */
+  private quotedNode(col: number, dash: number, at: number): void {
+    const close = this.quoteEnd(at);
+    const after = this.skipSpaces(close);
+    if (this.isIndicatorAt(after, COLON)) {
+      const key = quotedKey(this.text.slice(at + 1, close - 1), this.text.charCodeAt(at));
+      return this.entry(col, dash, at, key, after + 1);
     }
-    if (c === OPEN_SQUARE || c === OPEN_CURLY) {
-      const { close, shape } = this.flow(at);
-      const after = this.skipSpaces(close);
-      if (this.isIndicatorAt(after, COLON)) throw new Unsure(); // a flow collection as a key
-      return this.push(col, dash, -1, null, this.isBlankOrComment(after) ? shape : WEIRD);
-    }
-    if (c === PIPE || c === GREATER) {
-      // `- |`: the text is deeper than the dash. A header alone on a line belongs to a key above: unsure.
-      if (dash < 0) throw new Unsure();
-      this.blockParent = dash;
-      return this.push(col, dash, -1, null, BLOCK);
-    }
+    this.push(col, dash, -1, null, this.isBlankOrComment(after) ? SCALAR : WEIRD);
+  }
+
+  /** A flow collection: the whole value; as a key it is unsure. */
+  private flowNode(col: number, dash: number, at: number): void {
+    const { close, shape } = this.flow(at);
+    const after = this.skipSpaces(close);
+    if (this.isIndicatorAt(after, COLON)) throw new Unsure(); // a flow collection as a key
+    this.push(col, dash, -1, null, this.isBlankOrComment(after) ? shape : WEIRD);
+  }
+
+  /** `- |`: the text is deeper than the dash. A header alone on a line belongs to a key above: unsure. */
+  private blockHeaderItem(col: number, dash: number): void {
+    if (dash < 0) throw new Unsure();
+    this.blockParent = dash;
+    this.push(col, dash, -1, null, BLOCK);
+  }
+
+  /** A node in plain text: an entry when a `: ` on the line ends its key, else a plain scalar. */
+  private plainNode(col: number, dash: number, at: number): void {
+    const c = this.text.charCodeAt(at);
     // Anchors, tags and aliases on keys and items, `?` and `:` keys, reserved indicators.
-    if (c === AMPERSAND || c === BANG || c === STAR || c === 0x25 || c === 0x40 || c === 0x60) throw new Unsure();
+    if (c === AMPERSAND || c === BANG || c === STAR || isReservedIndicator(c)) throw new Unsure();
     if ((c === QUESTION || c === COLON) && this.isIndicator(at)) throw new Unsure();
     const colon = this.plainKeyEnd(at);
     if (colon < 0) return this.push(col, dash, -1, null, SCALAR);
-    this.entry(col, dash, at, plainKey(text.slice(at, colon).trimEnd()), colon + 1);
+    this.entry(col, dash, at, plainKey(this.text.slice(at, colon).trimEnd()), colon + 1);
   }
 
   private entry(col: number, dash: number, keyAt: number, key: string | null, valueFrom: number): void {
@@ -177,36 +226,49 @@ class LineIndexer {
   }
 
   private valueAfterKey(at: number, keyCol: number): number {
-    const text = this.text;
     if (this.isBlankOrComment(at)) return NONE;
-    const c = text.charCodeAt(at);
-    if (c === DQUOTE || c === SQUOTE) return this.isBlankOrComment(this.quoteEnd(at)) ? SCALAR : WEIRD;
-    if (c === OPEN_SQUARE || c === OPEN_CURLY) {
-      const { close, shape } = this.flow(at);
-      return this.isBlankOrComment(close) ? shape : WEIRD;
-    }
-    if (c === PIPE || c === GREATER) {
-      this.blockParent = keyCol; // the text is deeper than the key
-      return BLOCK;
-    }
+    const opened = this.openedValue(at, keyCol);
+    if (opened !== undefined) return opened;
+    const c = this.text.charCodeAt(at);
     if (c === AMPERSAND || c === BANG) {
       // Still read what follows the properties: a block scalar or a multi-line scalar shapes the lines below.
-      let rest = at;
-      while (rest < this.end && (text.charCodeAt(rest) === AMPERSAND || text.charCodeAt(rest) === BANG)) {
-        while (rest < this.end && text.charCodeAt(rest) !== SPACE) rest++;
-        rest = this.skipSpaces(rest);
-      }
-      if (rest >= this.end) return PROPS;
-      const r = text.charCodeAt(rest);
-      if (r === PIPE || r === GREATER) this.blockParent = keyCol;
-      else if (r === DQUOTE || r === SQUOTE) this.quoteEnd(rest);
-      else if (r === OPEN_SQUARE || r === OPEN_CURLY) this.flow(rest);
+      const rest = this.skipProperties(at);
+      if (rest < this.end) this.openedValue(rest, keyCol);
       return PROPS;
     }
     if (c === STAR) return PROPS;
     if ((c === DASH || c === QUESTION || c === COLON) && this.isIndicator(at)) return WEIRD;
-    if (c === 0x25 || c === 0x40 || c === 0x60) return WEIRD;
+    if (isReservedIndicator(c)) return WEIRD;
     return SCALAR;
+  }
+
+  /**
+   * The kind of a value at `at` that opens something with its own extent (a quoted scalar, a flow collection,
+   * a block scalar header), or undefined for any other value. Scanning it throws when it spans lines.
+   */
+  private openedValue(at: number, keyCol: number): number | undefined {
+    const c = this.text.charCodeAt(at);
+    if (isQuote(c)) return this.isBlankOrComment(this.quoteEnd(at)) ? SCALAR : WEIRD;
+    if (isFlowOpen(c)) {
+      const { close, shape } = this.flow(at);
+      return this.isBlankOrComment(close) ? shape : WEIRD;
+    }
+    if (isBlockHeader(c)) {
+      this.blockParent = keyCol; // the text is deeper than the key
+      return BLOCK;
+    }
+    return undefined;
+  }
+
+  /** Offset past the anchors and tags starting at `at`, and the spaces after each. */
+  private skipProperties(at: number): number {
+    const text = this.text;
+    let rest = at;
+    while (rest < this.end && (text.charCodeAt(rest) === AMPERSAND || text.charCodeAt(rest) === BANG)) {
+      while (rest < this.end && text.charCodeAt(rest) !== SPACE) rest++;
+      rest = this.skipSpaces(rest);
+    }
+    return rest;
   }
 
   /** Offset just past the closing quote of the scalar opening at `at`; one that goes on to the next line is unsure. */
@@ -235,12 +297,12 @@ class LineIndexer {
     let alias = false;
     for (let i = at; i < this.end; i++) {
       const c = text.charCodeAt(i);
-      if (c === OPEN_SQUARE || c === OPEN_CURLY) {
+      if (isFlowOpen(c)) {
         depth++;
         if (i !== at) empty = false;
-      } else if (c === CLOSE_SQUARE || c === CLOSE_CURLY) {
+      } else if (isFlowClose(c)) {
         if (--depth === 0) return { close: i + 1, shape: empty ? EMPTY : alias ? PROPS : FLOW };
-      } else if (c === DQUOTE || c === SQUOTE) {
+      } else if (isQuote(c)) {
         i = this.quoteEnd(i) - 1;
         empty = false;
       } else if (c === HASH && text.charCodeAt(i - 1) === SPACE) {
@@ -302,6 +364,12 @@ class LineIndexer {
     while (i < this.end && this.text.charCodeAt(i) === SPACE) i++;
     return i;
   }
+}
+
+/** A quoted key's text; null for a double-quoted one with escapes, which this scanner does not decode. */
+function quotedKey(raw: string, quote: number): string | null {
+  if (quote === SQUOTE) return raw.replace(/''/g, "'");
+  return raw.includes('\\') ? null : raw;
 }
 
 /**
