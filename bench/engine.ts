@@ -2,10 +2,10 @@
 // cluster) against JSON.parse of the same AdmissionReview body.
 import { Engine } from '../src/engine/engine.js';
 import { RULES } from '../src/rules/index.js';
-import { ManifestWorld } from '../src/world/manifestWorld.js';
+import { ManifestWorld } from '../src/world/manifest-world.js';
 import { overlayWorld, type Change } from '../src/world/overlay.js';
-import type { KubeObject } from '../src/k8s/types.js';
-import type { World } from '../src/world/world.js';
+import type { KubeObject } from '../src/kube-model/types.js';
+import type { World } from '../src/kube-model/world.js';
 import { capturedReviews } from './util.js';
 
 export interface EngineRow { object: string; kind: string; evaluateUs: number; impactUs: number; parseUs: number; ratio: number }

@@ -28,7 +28,7 @@ export interface LookupFigures {
   note: string;
 }
 
-/** Default ddguard Secret TTL (src/kube/secrets.ts); the measured window must span several of them. */
+/** Default ddguard Secret TTL (src/kube-client/secrets.ts); the measured window must span several of them. */
 const SECRET_TTL_SECONDS = 10;
 
 export async function runLookups(admissions: number, seconds: number): Promise<LookupFigures> {

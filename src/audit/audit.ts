@@ -1,11 +1,11 @@
 import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
-import { refOf, type KubeObject } from '../k8s/types.js';
+import { refOf, type KubeObject } from '../kube-model/types.js';
 import type { CheckedObject, CheckReport } from '../report/report.js';
-import { memoScope } from '../world/memo.js';
+import { memoScope } from '../kube-model/memo.js';
 import type { Collected } from './collect.js';
 import type { ObjectStore } from '../world/store.js';
-import type { World } from '../world/world.js';
+import type { World } from '../kube-model/world.js';
 
 /** Where a cluster object "lives" for the report formats, which were made for files. */
 export function clusterLocation(object: KubeObject): string {
@@ -31,7 +31,7 @@ export function auditStore(store: ObjectStore, world: World, engine: Engine, ref
   const judged = new Set(engine.judgedKinds() as string[]);
   const datadog = new Set(store.datadogWorkloads());
   const byKind = (kind: string) => [...store.list(kind), ...referenced.filter((o) => o.kind === kind)];
-  // One memo scope for the whole audit, as for `check` (src/world/memo.ts).
+  // One memo scope for the whole audit, as for `check` (src/kube-model/memo.ts).
   memoScope(() => {
     for (const kind of [...new Set(['DaemonSet', 'Deployment', 'StatefulSet', 'DatadogAgent', 'Secret', ...judged])]) {
       for (const object of byKind(kind)) {

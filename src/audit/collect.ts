@@ -1,12 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../k8s/types.js';
-import { keepForRules, referencedObjects } from '../kube/footprint.js';
-import { AUDITED_KINDS, listPages, type ListOptions } from '../kube/lister.js';
-import { ReferenceReader, refKey } from '../kube/references.js';
-import { KubeError } from '../kube/errors.js';
-import { ClusterWorld } from '../world/clusterWorld.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { keepForRules, referencedObjects } from '../kube-client/footprint.js';
+import { AUDITED_KINDS, listPages, type ListOptions } from '../kube-client/lister.js';
+import { ReferenceReader, refKey } from '../kube-client/references.js';
+import { KubeError } from '../kube-client/errors.js';
+import { ClusterWorld } from '../world/cluster-world.js';
 import { ObjectStore } from '../world/store.js';
-import type { Lookup } from '../world/world.js';
+import type { Lookup } from '../kube-model/world.js';
 
 export interface CollectOptions extends ListOptions {
   /** Only these namespaces (cluster-scoped RBAC is always read); empty or absent means all. */
@@ -25,7 +25,7 @@ export interface Collected {
 
 /**
  * `ddguard audit`: the same read as the webhook's live world (src/world/live.ts), once, without watching:
- * the kinds of AUDITED_KINDS listed page by page, kept by the same rule (src/kube/footprint.ts: only
+ * the kinds of AUDITED_KINDS listed page by page, kept by the same rule (src/kube-client/footprint.ts: only
  * Datadog's workloads, trimmed), then every referenced Secret and ConfigMap read by `get`.
  */
 export async function collectCluster(kc: KubeConfig, options: CollectOptions = {}): Promise<Collected> {

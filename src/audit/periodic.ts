@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import { findingInFull } from '../report/explain.js';
-import { Deadline } from '../webhook/deadline.js';
+import { Deadline } from '../world/deadline.js';
 import { runeLength, shorten } from '../report/shorten.js';
 import type { LiveWorldProvider } from '../world/live.js';
 import { auditStore } from './audit.js';

@@ -2,7 +2,7 @@ import type { Finding } from '../engine/types.js';
 import { COMPONENT_NAMES, asDatadogWorkload } from '../datadog/components.js';
 import { describeTokenSource, tokenSourcesOfObject } from '../datadog/token-sources.js';
 import { isDatadogAgent } from '../datadog/datadog-agent.js';
-import { StoreWorld } from '../world/storeWorld.js';
+import { StoreWorld } from '../world/store-world.js';
 import type { ObjectStore } from '../world/store.js';
 
 export interface InstallationSummary {

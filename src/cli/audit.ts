@@ -4,7 +4,7 @@ import { loadConfigFile } from '../config/load.js';
 import { DEFAULT_ENGINE_CONFIG, Engine } from '../engine/engine.js';
 import { auditCollected } from '../audit/audit.js';
 import { renderSummary, summarizeInstallations } from '../audit/summary.js';
-import { KubeError } from '../kube/errors.js';
+import { KubeError } from '../kube-client/errors.js';
 import { failsRun, FAIL_ON, type FailOn } from '../report/report.js';
 import { FORMATS, type Format } from '../report/render.js';
 import { RULES } from '../rules/index.js';
@@ -52,7 +52,7 @@ export async function runAudit(flags: AuditFlags, io: AuditIO = { stdout: proces
     // Checked before the cluster is read: a typo in the config costs no round trip.
     const config = flags.config ? loadConfigFile(flags.config).engine : DEFAULT_ENGINE_CONFIG;
     // @kubernetes/client-node adds ~70 MB to a process: loaded by the commands that talk to a cluster, when they do.
-    const [{ loadKubeConfig }, { collectCluster }] = await Promise.all([import('../kube/client.js'), import('../audit/collect.js')]);
+    const [{ loadKubeConfig }, { collectCluster }] = await Promise.all([import('../kube-client/client.js'), import('../audit/collect.js')]);
     const kc = loadKubeConfig({ ...(flags.kubeconfig ? { kubeconfig: flags.kubeconfig } : {}), ...(flags.context ? { context: flags.context } : {}) });
     const collected = await collectCluster(kc, {
       namespaces: flags.namespace,

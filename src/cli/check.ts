@@ -3,7 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { loadConfigFile } from '../config/load.js';
 import { DEFAULT_ENGINE_CONFIG, Engine } from '../engine/engine.js';
 import { ManifestInputError, ManifestParseError } from '../manifests/errors.js';
-import { ManifestCheck } from '../manifests/check.js';
+import { ManifestCheck } from '../check/manifest-check.js';
 import { streamManifests } from '../manifests/load.js';
 import { failsRun, FAIL_ON, problemLocation, type FailOn } from '../report/report.js';
 import { FORMATS, type Format } from '../report/render.js';

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { renderRuleReference } from '../report/ruleReference.js';
+import { renderRuleReference } from '../report/rule-reference.js';
 import { RULES } from '../rules/index.js';
 
 interface DocsFlags {

@@ -5,7 +5,7 @@ import { registerServe } from './serve.js';
 import { registerAudit } from './audit.js';
 import { registerCerts } from './certs.js';
 import { registerDocs } from './docs.js';
-import { toolVersion } from '../report/toolVersion.js';
+import { toolVersion } from '../report/tool-version.js';
 import { registerExplain } from './explain.js';
 import { registerPolicies } from './policies.js';
 

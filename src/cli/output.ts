@@ -1,7 +1,7 @@
 import type { EngineConfig } from '../engine/engine.js';
 import type { CheckReport, FailOn } from '../report/report.js';
 import { render, type Format } from '../report/render.js';
-import { toolVersion } from '../report/toolVersion.js';
+import { toolVersion } from '../report/tool-version.js';
 import { RULES } from '../rules/index.js';
 
 /** Colour only on a terminal, and never when NO_COLOR is set to anything but "" (https://no-color.org). */

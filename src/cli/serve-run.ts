@@ -1,6 +1,6 @@
 // `ddguard serve` once its options are valid: the process wiring, loaded by src/cli/serve.ts only when serve runs.
 import { resolve } from 'node:path';
-import { parseGoDuration } from '../webhook/deadline.js';
+import { parseGoDuration } from '../world/deadline.js';
 import type { FastifyInstance, FastifyListenOptions } from 'fastify';
 import { Engine, DEFAULT_ENGINE_CONFIG } from '../engine/engine.js';
 import { createLogger, type Logger } from '../logging/logger.js';
@@ -14,7 +14,7 @@ import type { ServeOptions } from '../webhook/serve-options.js';
 import { ListenError } from '../webhook/errors.js';
 import { shutdownGracefully } from '../webhook/shutdown.js';
 import { CertificateReloader } from '../webhook/tls.js';
-import { StaticWorldProvider } from '../webhook/world-provider.js';
+import { StaticWorldProvider } from '../world/world-provider.js';
 import type { LiveWorldProvider } from '../world/live.js';
 import { loadServeConfig } from '../webhook/config-file.js';
 
@@ -119,7 +119,7 @@ async function startPeriodicAudit(
 async function connectCluster(options: ServeOptions, logger: Logger): Promise<LiveWorldProvider | undefined> {
   const wantsCluster = Boolean(options.kubeconfig || process.env['KUBERNETES_SERVICE_HOST']);
   if (!wantsCluster) return undefined;
-  const [{ loadKubeConfig }, { LiveWorldProvider }] = await Promise.all([import('../kube/client.js'), import('../world/live.js')]);
+  const [{ loadKubeConfig }, { LiveWorldProvider }] = await Promise.all([import('../kube-client/client.js'), import('../world/live.js')]);
   const kc = loadKubeConfig({
     ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
     ...(options.context ? { context: options.context } : {}),

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { compiledOnFirstUse } from './lazyValidator.js';
+import { compiledOnFirstUse } from './lazy-validator.js';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import type { EngineConfig } from '../engine/engine.js';
 import type { RequiredPermission, Rule } from '../engine/types.js';
 import type { ConfigExemption } from '../engine/exemptions.js';
-import { isRecord } from '../k8s/types.js';
-import { PointerLines } from '../manifests/astLines.js';
-import { escapeSegment } from '../k8s/json-pointer.js';
+import { isRecord } from '../kube-model/types.js';
+import { PointerLines } from '../manifests/ast-lines.js';
+import { escapeSegment } from '../kube-model/json-pointer.js';
 import { RULES } from '../rules/index.js';
 import { ConfigError } from './errors.js';
 import { CONFIG_SCHEMA, type ConfigFile } from './schema.js';

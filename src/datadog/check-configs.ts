@@ -1,6 +1,6 @@
 import { load } from 'js-yaml';
-import { isRecord } from '../k8s/types.js';
-import type { World } from '../world/world.js';
+import { isRecord } from '../kube-model/types.js';
+import type { World } from '../kube-model/world.js';
 import type { DatadogWorkload } from './components.js';
 import type { MainContainer } from './component-settings.js';
 

@@ -1,6 +1,6 @@
-import type { World } from '../world/world.js';
+import type { World } from '../kube-model/world.js';
 import type { DatadogWorkload } from './components.js';
-import { envValue } from '../k8s/env.js';
+import { envValue } from '../kube-model/env.js';
 import { mainContainer } from './component-settings.js';
 import type { Feature, FeatureState } from './features.js';
 

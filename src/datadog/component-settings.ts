@@ -1,8 +1,8 @@
-import type { Container } from '../k8s/types.js';
-import { isRecord } from '../k8s/types.js';
-import { envValue, resolveContainerEnv, unresolvedEnvFrom, type ContainerEnv, type EnvSource } from '../k8s/env.js';
-import type { World } from '../world/world.js';
-import { rememberedIn } from '../world/memo.js';
+import type { Container } from '../kube-model/types.js';
+import { isRecord } from '../kube-model/types.js';
+import { envValue, resolveContainerEnv, unresolvedEnvFrom, type ContainerEnv, type EnvSource } from '../kube-model/env.js';
+import type { World } from '../kube-model/world.js';
+import { rememberedIn } from '../kube-model/memo.js';
 import { parseAgentBool } from './agent-bool.js';
 import type { DatadogWorkload } from './components.js';
 import { datadogImageOf } from './images.js';
@@ -33,7 +33,7 @@ const SIDE_PROCESSES = new Set([
  * that is not a known side process (trace-agent, system-probe, …).
  */
 export function mainContainer(workload: DatadogWorkload, world?: World): MainContainer | undefined {
-  // Asked by most rules of a workload: worked out once per judgement (src/world/memo.ts).
+  // Asked by most rules of a workload: worked out once per judgement (src/kube-model/memo.ts).
   return rememberedIn(world ?? NO_WORLD, 'mainContainer', workload.object, () => mainContainerUncached(workload, world));
 }
 

@@ -1,7 +1,7 @@
-import type { KubeObject } from '../k8s/types.js';
-import { podTemplateOf, containersOf, type PodTemplate } from '../k8s/podTemplate.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { podTemplateOf, containersOf, type PodTemplate } from '../kube-model/pod-template.js';
 import { datadogImageOf } from './images.js';
-import { remembered } from '../world/memo.js';
+import { remembered } from '../kube-model/memo.js';
 import { parseAgentBool } from './agent-bool.js';
 
 export type Component = 'node-agent' | 'cluster-agent' | 'cluster-checks-runner';
@@ -35,7 +35,7 @@ export interface DatadogWorkload {
  * runner: both run `…/agent`, so the kind and `DD_CLC_RUNNER_ENABLED` decide.
  */
 export function detectComponent(object: KubeObject): Component | undefined {
-  // Most rules ask what an object is: worked out once per judgement (src/world/memo.ts), not once per rule.
+  // Most rules ask what an object is: worked out once per judgement (src/kube-model/memo.ts), not once per rule.
   return remembered('component', object, () => detectUncached(object));
 }
 

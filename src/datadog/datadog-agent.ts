@@ -1,8 +1,8 @@
-import type { Container, KubeObject } from '../k8s/types.js';
-import { isRecord } from '../k8s/types.js';
-import { resolveContainerEnv, type ContainerEnv, type ResolvedEnv } from '../k8s/env.js';
-import { pointerOf } from '../k8s/json-pointer.js';
-import type { World } from '../world/world.js';
+import type { Container, KubeObject } from '../kube-model/types.js';
+import { isRecord } from '../kube-model/types.js';
+import { resolveContainerEnv, type ContainerEnv, type ResolvedEnv } from '../kube-model/env.js';
+import { pointerOf } from '../kube-model/json-pointer.js';
+import type { World } from '../kube-model/world.js';
 import { TOKEN_KEY } from './token.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { Container, KubeObject } from '../k8s/types.js';
-import { podEnv, unresolvedEnvFrom, type ContainerEnv, type ResolvedEnv } from '../k8s/env.js';
-import type { World } from '../world/world.js';
+import type { Container, KubeObject } from '../kube-model/types.js';
+import { podEnv, unresolvedEnvFrom, type ContainerEnv, type ResolvedEnv } from '../kube-model/env.js';
+import type { World } from '../kube-model/world.js';
 import { asDatadogWorkload, type Component } from './components.js';
 import { datadogAgentEnv, datadogAgentHostNetwork, datadogAgentKubeletHost, type OperatorComponent } from './datadog-agent.js';
 

@@ -1,6 +1,6 @@
-import type { World } from '../world/world.js';
-import { envValue } from '../k8s/env.js';
-import { podTemplateOf } from '../k8s/podTemplate.js';
+import type { World } from '../kube-model/world.js';
+import { envValue } from '../kube-model/env.js';
+import { podTemplateOf } from '../kube-model/pod-template.js';
 import { detectComponent, type DatadogWorkload } from './components.js';
 import { boolSetting, describeSetting, mainContainer, type MainContainer } from './component-settings.js';
 import { dispatch, mountedCheckConfigs, withDispatch, type CheckConfig } from './check-configs.js';

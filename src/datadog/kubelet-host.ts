@@ -1,5 +1,5 @@
-import { fieldPathsOf, type EnvSource } from '../k8s/env.js';
-import type { World } from '../world/world.js';
+import { fieldPathsOf, type EnvSource } from '../kube-model/env.js';
+import type { World } from '../kube-model/world.js';
 import { boolSetting, describeRef } from './component-settings.js';
 import type { EnvPlace } from './env-entries.js';
 

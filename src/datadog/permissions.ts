@@ -1,7 +1,7 @@
-import { findGrant, type Permissions, type RequiredPermission } from '../k8s/rbac.js';
-import type { World } from '../world/world.js';
+import { findGrant, type Permissions, type RequiredPermission } from '../kube-model/rbac.js';
+import type { World } from '../kube-model/world.js';
 import type { DatadogWorkload } from './components.js';
-import { envValue } from '../k8s/env.js';
+import { envValue } from '../kube-model/env.js';
 import { mainContainer } from './component-settings.js';
 import { featureSummary } from './features.js';
 import type { CatalogueFeature, CatalogueFeatures } from './check-features.js';

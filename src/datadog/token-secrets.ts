@@ -1,6 +1,6 @@
-import type { KubeObject } from '../k8s/types.js';
-import { isRecord } from '../k8s/types.js';
-import type { World } from '../world/world.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { isRecord } from '../kube-model/types.js';
+import type { World } from '../kube-model/world.js';
 import { asDatadogWorkload } from './components.js';
 import { datadogAgentTokenOf, isDatadogAgent } from './datadog-agent.js';
 import { TOKEN_ENV, TOKEN_KEY } from './token.js';

@@ -1,9 +1,9 @@
-import type { KubeObject } from '../k8s/types.js';
-import { secretKeyValue } from '../k8s/env.js';
-import { pointerOf } from '../k8s/json-pointer.js';
-import { decodeSecret } from '../k8s/secrets.js';
-import { found, type World } from '../world/world.js';
-import { rememberedIn } from '../world/memo.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { secretKeyValue } from '../kube-model/env.js';
+import { pointerOf } from '../kube-model/json-pointer.js';
+import { decodeSecret } from '../kube-model/secrets.js';
+import { found, type World } from '../kube-model/world.js';
+import { rememberedIn } from '../kube-model/memo.js';
 import { isTokenSecret } from './token-secrets.js';
 import { describeTokenSource, isUnsetToken, resolveToken, tokenSourcesOfObject, type TokenResolution } from './token-sources.js';
 

@@ -1,7 +1,7 @@
-import type { KubeObject } from '../k8s/types.js';
-import { definedBefore, podEnv, resolveEnvBytes, unresolvedEnvFrom, type ContainerEnv, type EnvResolution, type EnvSource } from '../k8s/env.js';
-import { absent, found, unknown, type Lookup, type World } from '../world/world.js';
-import { rememberedIn } from '../world/memo.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { definedBefore, podEnv, resolveEnvBytes, unresolvedEnvFrom, type ContainerEnv, type EnvResolution, type EnvSource } from '../kube-model/env.js';
+import { absent, found, unknown, type Lookup, type World } from '../kube-model/world.js';
+import { rememberedIn } from '../kube-model/memo.js';
 import { asDatadogWorkload, type Component, type DatadogWorkload } from './components.js';
 import { datadogAgentTokenOf, isDatadogAgent } from './datadog-agent.js';
 import { TOKEN_ENV, tokenDigest } from './token.js';
@@ -34,7 +34,7 @@ export interface TokenSource {
 
 /** Each container's `DD_CLUSTER_AGENT_AUTH_TOKEN`, resolved through `env`, `envFrom` (with prefixes) and `$(VAR)`. */
 export function tokenSourcesOf(workload: DatadogWorkload, world: World): TokenSource[] {
-  // Asked by most token rules of the same workload: worked out once per judgement (src/world/memo.ts).
+  // Asked by most token rules of the same workload: worked out once per judgement (src/kube-model/memo.ts).
   return rememberedIn(world, 'tokenSources', workload.object, () => sourcesUncached(workload, world));
 }
 
@@ -111,7 +111,7 @@ export function isUnsetToken(source: TokenSource): boolean {
 // ---------------------------------------------------------------------------------------------------------
 // The token's bytes
 
-/** What a token source resolves to (src/k8s/env-bytes.ts). */
+/** What a token source resolves to (src/kube-model/env-bytes.ts). */
 export type TokenResolution = EnvResolution;
 
 /** The token's bytes as the container would see them; `absent` when its Secret or key is not there. */

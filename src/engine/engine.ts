@@ -1,11 +1,11 @@
-import type { KubeObject } from '../k8s/types.js';
-import { refOf } from '../k8s/types.js';
-import { isClusterScoped } from '../k8s/kinds.js';
-import type { World } from '../world/world.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { refOf } from '../kube-model/types.js';
+import { isClusterScoped } from '../kube-model/kinds.js';
+import type { World } from '../kube-model/world.js';
 import type { Finding, Rule, RuleContext, RuleSettings, Severity, TargetKind } from './types.js';
 import { exemptionFor, type ConfigExemption } from './exemptions.js';
 import { impactedWorkloads } from './impact.js';
-import { memoScope } from '../world/memo.js';
+import { memoScope } from '../kube-model/memo.js';
 
 /** What config may change about the engine; produced by src/config and frozen. */
 export interface EngineConfig {

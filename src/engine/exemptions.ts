@@ -1,4 +1,4 @@
-import type { KubeObject, ObjectRef } from '../k8s/types.js';
+import type { KubeObject, ObjectRef } from '../kube-model/types.js';
 
 export const EXEMPT_ANNOTATION = 'ddguard.io/exempt';
 export const EXEMPT_REASON_ANNOTATION = 'ddguard.io/exempt-reason';

@@ -1,8 +1,8 @@
-import type { KubeObject } from '../k8s/types.js';
-import { podTemplateOf, serviceAccountOf } from '../k8s/podTemplate.js';
-import { clusterRolesAggregating } from '../k8s/rbac.js';
-import { roleRefOf, subjectMatchesServiceAccount, subjectsOfBinding, type Subject } from '../k8s/rbac-bindings.js';
-import type { World } from '../world/world.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { podTemplateOf, serviceAccountOf } from '../kube-model/pod-template.js';
+import { clusterRolesAggregating } from '../kube-model/rbac.js';
+import { roleRefOf, subjectMatchesServiceAccount, subjectsOfBinding, type Subject } from '../kube-model/rbac-bindings.js';
+import type { World } from '../kube-model/world.js';
 
 /**
  * The Datadog workloads whose permissions a change to a role, binding or ServiceAccount can alter: the

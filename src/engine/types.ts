@@ -1,10 +1,10 @@
-import type { KubeObject, ObjectRef } from '../k8s/types.js';
-import type { RequiredPermission } from '../k8s/rbac.js';
+import type { KubeObject, ObjectRef } from '../kube-model/types.js';
+import type { RequiredPermission } from '../kube-model/rbac.js';
 
-export type { RequiredPermission } from '../k8s/rbac.js';
-import type { World } from '../world/world.js';
-import type { PolicyForm } from '../policies/types.js';
-import type { TargetKind } from '../k8s/kinds.js';
+export type { RequiredPermission } from '../kube-model/rbac.js';
+import type { World } from '../kube-model/world.js';
+import type { PolicyForm } from '../policy-forms/types.js';
+import type { TargetKind } from '../kube-model/kinds.js';
 
 export const SEVERITIES = ['error', 'warning'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -72,7 +72,7 @@ export interface RequirementDoc {
 }
 
 /** Kinds a rule can target: the rule-target kinds of the kinds table. */
-export type { TargetKind } from '../k8s/kinds.js';
+export type { TargetKind } from '../kube-model/kinds.js';
 
 export interface Rule {
   /** Public kebab-case id; users exempt by it and CI parses it. Equals the rule's file name. */

@@ -2,7 +2,7 @@ import { readFileSync, type Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ManifestInputError, type InputProblem } from './errors.js';
-import type { LoadedObject } from './loadedObject.js';
+import type { LoadedObject } from './loaded-object.js';
 import { parseManifests, readManifests } from './parse.js';
 
 export const STDIN_PATH = '-';

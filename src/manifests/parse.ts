@@ -1,10 +1,10 @@
 import { load, CORE_SCHEMA, Type, YAMLException } from 'js-yaml';
-import type { KubeObject } from '../k8s/types.js';
-import { isRecord } from '../k8s/types.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { isRecord } from '../kube-model/types.js';
 import { splitDocuments } from './documents.js';
 import { ManifestParseError } from './errors.js';
 import { jsonErrorPlace } from './json-error.js';
-import { LoadedObject, SourceDocument } from './loadedObject.js';
+import { LoadedObject, SourceDocument } from './loaded-object.js';
 
 // js-yaml, not the `yaml` package, parses: it is about ten times faster, and loading must keep up with tens of
 // thousands of objects. `yaml` only builds line maps, lazily. The schema is YAML 1.2 core (no timestamps turned

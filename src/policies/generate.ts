@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
-import type { KubeObject } from '../k8s/types.js';
-import { celString } from './cel.js';
-import type { PolicyTarget } from './types.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { celString } from '../policy-forms/cel.js';
+import type { PolicyTarget } from '../policy-forms/types.js';
 
 export const POLICY_API_VERSIONS = ['v1', 'v1beta1'] as const;
 export type PolicyApiVersion = (typeof POLICY_API_VERSIONS)[number];

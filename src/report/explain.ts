@@ -1,5 +1,5 @@
 import type { Finding, Rule } from '../engine/types.js';
-import { describeRef } from '../k8s/types.js';
+import { describeRef } from '../kube-model/types.js';
 
 /**
  * Where to read everything about a rule: its section of the generated reference (headed by the id, so the

@@ -1,5 +1,5 @@
 import type { Finding } from '../engine/types.js';
-import { describeRef } from '../k8s/types.js';
+import { describeRef } from '../kube-model/types.js';
 import { groupByFile } from './group.js';
 import { fails, problemLocation, type CheckedObject, type CheckReport, type FailOn } from './report.js';
 import type { InputProblem } from '../manifests/errors.js';

@@ -1,5 +1,5 @@
 import type { Finding, Severity } from '../engine/types.js';
-import type { ObjectRef } from '../k8s/types.js';
+import type { ObjectRef } from '../kube-model/types.js';
 import type { InputProblem } from '../manifests/errors.js';
 
 /** An object that was checked, with or without findings (JUnit has a test case for each). */

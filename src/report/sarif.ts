@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Invocation, Location, Log, Notification, ReportingDescriptor, Result } from 'sarif';
 import type { EngineConfig } from '../engine/engine.js';
 import type { Finding, Rule } from '../engine/types.js';
-import { describeRef } from '../k8s/types.js';
+import { describeRef } from '../kube-model/types.js';
 import { STDIN_NAME } from '../manifests/load.js';
 import { problemLocation, type CheckReport } from './report.js';
 import type { InputProblem } from '../manifests/errors.js';

@@ -1,5 +1,5 @@
 import type { Finding } from '../engine/types.js';
-import { describeRef } from '../k8s/types.js';
+import { describeRef } from '../kube-model/types.js';
 import { problemLocation, summarize, type CheckReport, type Summary } from './report.js';
 
 export interface TextOptions {

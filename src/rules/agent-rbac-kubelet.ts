@@ -2,7 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
 import { NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
 import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
  * The kubelet authorizes the node Agent's requests with SubjectAccessReviews on `nodes/<subresource>`

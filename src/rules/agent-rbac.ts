@@ -3,7 +3,7 @@ import { withCheckFeatures } from '../datadog/check-features.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
 import { NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
 import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
  * What a node Agent needs from the API server beyond the kubelet (chart rbac.yaml, datadog.md §2.5): the

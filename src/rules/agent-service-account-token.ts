@@ -1,9 +1,9 @@
 import type { Rule } from '../engine/types.js';
 import { asDatadogWorkload, type DatadogWorkload } from '../datadog/components.js';
 import { mainContainer, type MainContainer } from '../datadog/component-settings.js';
-import { isRecord, type PodSpec } from '../k8s/types.js';
-import type { World } from '../world/world.js';
-import { serviceAccountOf, WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { isRecord, type PodSpec } from '../kube-model/types.js';
+import type { World } from '../kube-model/world.js';
+import { serviceAccountOf, WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 const TOKEN_DIRECTORY = '/var/run/secrets/kubernetes.io/serviceaccount';
 

@@ -1,9 +1,9 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import type { Container, Probe } from '../k8s/types.js';
+import type { Container, Probe } from '../kube-model/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { envValue } from '../k8s/env.js';
+import { envValue } from '../kube-model/env.js';
 import { mainContainer } from '../datadog/component-settings.js';
-import { containersOf, WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { containersOf, WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 const DEFAULT_API_PORT = 5005;
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;

@@ -2,7 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { clusterAgentFeatures } from '../datadog/features.js';
 import { CLUSTER_AGENT_PERMISSIONS, type PermissionRequirement } from '../datadog/permissions.js';
 import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
  * The Cluster Agent's ServiceAccount must hold what each feature it runs needs (src/datadog/catalogue.ts), judged

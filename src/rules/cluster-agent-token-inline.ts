@@ -1,5 +1,5 @@
 import type { Rule } from '../engine/types.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { isUnsetToken, tokenSourcesOf } from '../datadog/token-sources.js';
 import { TOKEN_ENV } from '../datadog/token.js';

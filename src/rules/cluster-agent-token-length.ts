@@ -1,8 +1,8 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 import { shortTokenLogLines, TOKEN_MIN_BYTES, tokenByteLength } from '../datadog/token.js';
 import { tokenSitesOf, type TokenSite } from '../datadog/token-sites.js';
-import { policy } from '../policies/forms/cluster-agent-token-length.js';
+import { policy } from '../policy-forms/cluster-agent-token-length.js';
 
 /**
  * A Cluster Agent token under 32 bytes (datadog.md §1.2): `validateAuthToken` rejects `len(token) < 32` on every

@@ -1,10 +1,10 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import type { KubeObject } from '../k8s/types.js';
-import { isRecord } from '../k8s/types.js';
-import { literalOf, podEnv } from '../k8s/env.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { isRecord } from '../kube-model/types.js';
+import { literalOf, podEnv } from '../kube-model/env.js';
 import { parseAgentBool } from '../datadog/agent-bool.js';
-import type { World } from '../world/world.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import type { World } from '../kube-model/world.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 import { asDatadogWorkload, COMPONENT_NAMES, type DatadogWorkload } from '../datadog/components.js';
 import { compareTokens, describeEnvSource, isUnsetToken, tokenElsewhere, tokenSourcesOf, type Comparison, type TokenSource } from '../datadog/token-sources.js';
 

@@ -1,6 +1,6 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import type { World } from '../world/world.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import type { World } from '../kube-model/world.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 import { describeTokenSource, resolveToken, tokenSourcesOfObject, type TokenSource } from '../datadog/token-sources.js';
 
 /**

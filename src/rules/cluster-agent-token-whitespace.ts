@@ -1,8 +1,8 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 import { badCharactersOf, tokenByteLength } from '../datadog/token.js';
 import { tokenSitesOf, type TokenSite } from '../datadog/token-sites.js';
-import { policy } from '../policies/forms/cluster-agent-token-whitespace.js';
+import { policy } from '../policy-forms/cluster-agent-token-whitespace.js';
 
 /**
  * Whitespace or control characters in the Cluster Agent token (datadog.md §1.3). Nothing trims the token, and it

@@ -1,9 +1,9 @@
 import type { Rule, RuleFinding } from '../engine/types.js';
 import { envEntriesFor } from '../datadog/env-entries.js';
-import { envValue, type ResolvedEnv } from '../k8s/env.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
-import type { World } from '../world/world.js';
-import { policy } from '../policies/forms/cluster-agent-url-https.js';
+import { envValue, type ResolvedEnv } from '../kube-model/env.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
+import type { World } from '../kube-model/world.js';
+import { policy } from '../policy-forms/cluster-agent-url-https.js';
 
 const VARIABLE = 'DD_CLUSTER_AGENT_URL';
 

@@ -3,7 +3,7 @@ import { withCheckFeatures } from '../datadog/check-features.js';
 import { clusterChecksRunnerFeatures } from '../datadog/features.js';
 import { CLUSTER_CHECKS_RUNNER_PERMISSIONS } from '../datadog/permissions.js';
 import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
-import { WORKLOAD_KINDS } from '../k8s/podTemplate.js';
+import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
  * The cluster-checks runners run what the Cluster Agent dispatches to them; with the chart's

@@ -2,9 +2,9 @@ import type { Rule, RuleFinding } from '../engine/types.js';
 import { envEntriesFor } from '../datadog/env-entries.js';
 import { describeSource } from '../datadog/component-settings.js';
 import { PER_POD_FIELDS } from '../datadog/kubelet-host.js';
-import { fieldPathsOf, type EnvSource } from '../k8s/env.js';
-import type { World } from '../world/world.js';
-import { policy } from '../policies/forms/hostname-per-node.js';
+import { fieldPathsOf, type EnvSource } from '../kube-model/env.js';
+import type { World } from '../kube-model/world.js';
+import { policy } from '../policy-forms/hostname-per-node.js';
 
 const VARIABLE = 'DD_HOSTNAME';
 

@@ -3,9 +3,9 @@ import { asDatadogWorkload } from '../datadog/components.js';
 import { boolSetting, mainContainer } from '../datadog/component-settings.js';
 import { envEntriesFor, envPlacesFor, subjectOf, type EnvPlace } from '../datadog/env-entries.js';
 import { classifyKubeletHost, onEksFargate, type KubeletHostVerdict } from '../datadog/kubelet-host.js';
-import type { ResolvedEnv } from '../k8s/env.js';
-import type { World } from '../world/world.js';
-import { policy } from '../policies/forms/kubelet-host-per-node.js';
+import type { ResolvedEnv } from '../kube-model/env.js';
+import type { World } from '../kube-model/world.js';
+import { policy } from '../policy-forms/kubelet-host-per-node.js';
 
 const VARIABLE = 'DD_KUBERNETES_KUBELET_HOST';
 const NODE_AGENT = ['node-agent'] as const;

@@ -11,21 +11,21 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import type { Engine } from '../engine/engine.js';
-import { describeRef } from '../k8s/types.js';
+import { describeRef } from '../kube-model/types.js';
 import type { Logger } from '../logging/logger.js';
 import { loggedValue, MAX_LOGGED_MESSAGE_CHARS } from '../logging/request-values.js';
 import type { WebhookConfig } from './config.js';
-import type { DeadlinePolicy } from './deadline.js';
+import type { DeadlinePolicy } from '../world/deadline.js';
 import { DrainState } from './drain.js';
 import { MalformedReviewError, UnsupportedMediaTypeError } from './errors.js';
 import { DEFAULT_SERVER_LIMITS, InFlightBytes, OverloadedError, RETRY_AFTER_SECONDS, type ServerLimits } from './limits.js';
 import type { WebhookMetrics } from './metrics.js';
 import { parseReview } from './parse.js';
 import { scrub, secretValuesIn } from './scrub.js';
-import type { AdmissionReview } from './admission.js';
+import type { AdmissionReview } from '../kube-model/admission-review.js';
 import { admissionLogFields, reviewAdmission, type ReviewOutcome } from './review.js';
 import { secureContextOptions, type TlsSource } from './tls.js';
-import type { WorldProvider } from './world-provider.js';
+import type { WorldProvider } from '../world/world-provider.js';
 
 /** An object and its old copy, each up to the API server's 3 MiB, with room for the review around them. */
 export const BODY_LIMIT_BYTES = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import { Ajv } from 'ajv';
 import { loadConfigFile } from '../config/load.js';
-import { compiledOnFirstUse } from '../config/lazyValidator.js';
+import { compiledOnFirstUse } from '../config/lazy-validator.js';
 import type { EngineConfig } from '../engine/engine.js';
 import { WEBHOOK_CONFIG_SCHEMA, type WebhookConfigSection } from './config.js';
 import { WebhookConfigError } from './errors.js';

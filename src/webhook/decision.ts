@@ -1,6 +1,6 @@
 import type { Finding } from '../engine/types.js';
-import type { ObjectRef } from '../k8s/types.js';
-import { describeRef } from '../k8s/types.js';
+import type { ObjectRef } from '../kube-model/types.js';
+import { describeRef } from '../kube-model/types.js';
 import type { WebhookConfig } from './config.js';
 import { explainCommand, findingInFull, readMore, sentence } from '../report/explain.js';
 import { auditAnnotationsFor } from './audit-annotations.js';

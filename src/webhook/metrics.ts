@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Finding } from '../engine/types.js';
-import { OPERATIONS } from './admission.js';
+import { OPERATIONS } from '../kube-model/admission-review.js';
 
 export type DecisionLabel = 'allow' | 'deny' | 'malformed' | 'error';
 

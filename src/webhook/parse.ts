@@ -1,7 +1,7 @@
 import { Ajv, type ErrorObject } from 'ajv';
-import { ADMISSION_REVIEW_SCHEMA, type AdmissionReview } from './admission.js';
+import { ADMISSION_REVIEW_SCHEMA, type AdmissionReview } from '../kube-model/admission-review.js';
 import { MalformedReviewError } from './errors.js';
-import { compiledOnFirstUse } from '../config/lazyValidator.js';
+import { compiledOnFirstUse } from '../config/lazy-validator.js';
 import { jsonErrorPlace } from '../manifests/json-error.js';
 
 const validator = compiledOnFirstUse(() =>

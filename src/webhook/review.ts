@@ -1,17 +1,17 @@
 import type { Engine } from '../engine/engine.js';
 import type { Finding } from '../engine/types.js';
 import { loggedValue } from '../logging/request-values.js';
-import { conformObject, type NonconformingField } from '../k8s/conform.js';
-import type { KubeObject, ObjectRef } from '../k8s/types.js';
-import { memoScope } from '../world/memo.js';
+import { conformObject, type NonconformingField } from '../kube-model/conform.js';
+import type { KubeObject, ObjectRef } from '../kube-model/types.js';
+import { memoScope } from '../kube-model/memo.js';
 import { overlayWorld } from '../world/overlay.js';
-import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse, AdmissionResponse } from './admission.js';
+import type { AdmissionRequest, AdmissionReview, AdmissionReviewResponse, AdmissionResponse } from '../kube-model/admission-review.js';
 import type { WebhookConfig } from './config.js';
-import { deadlineFor, type Deadline, type DeadlinePolicy } from './deadline.js';
+import { deadlineFor, type Deadline, type DeadlinePolicy } from '../world/deadline.js';
 import { decide, type Decision } from './decision.js';
 import { scrub, secretValuesIn } from './scrub.js';
-import { UnknownWorld } from './unknown-world.js';
-import type { PreparedWorld, WorldProvider } from './world-provider.js';
+import { UnknownWorld } from '../world/unknown-world.js';
+import type { PreparedWorld, WorldProvider } from '../world/world-provider.js';
 
 export interface ReviewDeps {
   engine: Engine;
@@ -71,7 +71,7 @@ export async function reviewAdmission(sent: AdmissionReview, deps: ReviewDeps, t
   return outcome;
 }
 
-/** The review with its objects' wrongly typed fields left out (src/k8s/conform.ts), and those fields. */
+/** The review with its objects' wrongly typed fields left out (src/kube-model/conform.ts), and those fields. */
 function conformReview(review: AdmissionReview): { review: AdmissionReview; nonconforming: NonconformingField[] } {
   const nonconforming: NonconformingField[] = [];
   const conformed = (object: KubeObject) => {

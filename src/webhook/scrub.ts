@@ -1,6 +1,6 @@
-import type { KubeObject } from '../k8s/types.js';
-import { decodeSecret } from '../k8s/secrets.js';
-import { podTemplateOf, containersOf } from '../k8s/podTemplate.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { decodeSecret } from '../kube-model/secrets.js';
+import { podTemplateOf, containersOf } from '../kube-model/pod-template.js';
 
 /** Shorter values are too likely to be ordinary words to cut out of a message. */
 const MIN_SECRET_LENGTH = 6;

@@ -3,7 +3,7 @@ import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import { SERVICE_ACCOUNT_USER } from './config.js';
 import { DEFAULT_SERVER_LIMITS } from './limits.js';
 import { WebhookConfigError } from './errors.js';
-import { compiledOnFirstUse } from '../config/lazyValidator.js';
+import { compiledOnFirstUse } from '../config/lazy-validator.js';
 
 /** Settings of `ddguard serve`, from flags and their DDGUARD_* environment equivalents. */
 export interface ServeOptions {

@@ -1,16 +1,16 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { KubeObject } from '../k8s/types.js';
-import { keepForRules, referencedObjects } from '../kube/footprint.js';
-import { AUDITED_KINDS } from '../kube/lister.js';
-import { Reflector, type ReflectorSink } from '../kube/reflector.js';
-import { ReferenceReader, refKey, type ObjectRef } from '../kube/references.js';
-import type { AdmissionRequest } from '../webhook/admission.js';
-import type { Deadline } from '../webhook/deadline.js';
-import type { PreparedWorld, WorldProvider } from '../webhook/world-provider.js';
-import { ClusterWorld } from './clusterWorld.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { keepForRules, referencedObjects } from '../kube-client/footprint.js';
+import { AUDITED_KINDS } from '../kube-client/lister.js';
+import { Reflector, type ReflectorSink } from '../kube-client/reflector.js';
+import { ReferenceReader, refKey, type ObjectRef } from '../kube-client/references.js';
+import type { AdmissionRequest } from '../kube-model/admission-review.js';
+import type { Deadline } from './deadline.js';
+import type { PreparedWorld, WorldProvider } from './world-provider.js';
+import { ClusterWorld } from './cluster-world.js';
 import { ObjectStore } from './store.js';
-import type { Lookup } from './world.js';
+import type { Lookup } from '../kube-model/world.js';
 
 export interface LiveWorldOptions {
   logger?: Logger;
@@ -26,7 +26,7 @@ export interface LiveWorldOptions {
 
 /**
  * The live cluster for the webhook and `serve --audit-interval`: one list/watch loop per kind
- * (src/kube/reflector.ts) keeping only what the rules ask about (src/kube/footprint.ts) in one ObjectStore;
+ * (src/kube-client/reflector.ts) keeping only what the rules ask about (src/kube-client/footprint.ts) in one ObjectStore;
  * referenced Secrets and ConfigMaps read by `get` per review, within its deadline.
  */
 export class LiveWorldProvider implements WorldProvider {

@@ -1,6 +1,6 @@
-import type { KubeObject } from '../k8s/types.js';
-import { decodeSecret, type DecodedSecret } from '../k8s/secrets.js';
-import { absent, found, type Lookup, type World } from './world.js';
+import type { KubeObject } from '../kube-model/types.js';
+import { decodeSecret, type DecodedSecret } from '../kube-model/secrets.js';
+import { absent, found, type Lookup, type World } from '../kube-model/world.js';
 import { ObjectStore } from './store.js';
 
 export interface Change {

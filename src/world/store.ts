@@ -1,7 +1,7 @@
-import type { KubeObject } from '../k8s/types.js';
+import type { KubeObject } from '../kube-model/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
-import { isClusterScoped } from '../k8s/kinds.js';
-import { subjectKey, subjectsNamingServiceAccount, subjectsOfBinding } from '../k8s/rbac-bindings.js';
+import { isClusterScoped } from '../kube-model/kinds.js';
+import { subjectKey, subjectsNamingServiceAccount, subjectsOfBinding } from '../kube-model/rbac-bindings.js';
 
 /**
  * Objects indexed for the questions rules ask: by kind/namespace/name, bindings by the ServiceAccounts and

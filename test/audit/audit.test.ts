@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer } from '../support/fake-apiserver.js';
-import { audit, ruleIdsOf } from './helpers.js';
+import { audit, ruleIdsOf } from '../support/audit.js';
 
 const TOKEN_30 = 'abcdefghijklmnopqrstuvwxyz0123'; // 30 bytes: the Agent wants at least 32
 const ns = 'datadog';

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { startFakeApiServer } from '../support/fake-apiserver.js';
 import { ROOT } from '../support/fixtures.js';
-import { audit, ruleIdsOf } from './helpers.js';
+import { audit, ruleIdsOf } from '../support/audit.js';
 
 const ns = 'datadog';
 const TOKEN_30 = 'abcdefghijklmnopqrstuvwxyz0123';

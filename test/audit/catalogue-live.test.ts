@@ -5,15 +5,15 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { PolicyRule } from '../../src/k8s/rbac.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { PolicyRule } from '../../src/kube-model/rbac.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { LiveWorldProvider } from '../../src/world/live.js';
 import { admissionReview } from '../support/admission.js';
 import { startFakeApiServer, type ObjectInput } from '../support/fake-apiserver.js';
 import { ROOT } from '../support/fixtures.js';
-import { testServer } from '../webhook/support.js';
-import { audit } from './helpers.js';
+import { testServer } from '../support/webhook.js';
+import { audit } from '../support/audit.js';
 
 const load = (file: string) => parseAllDocuments(readFileSync(join(ROOT, 'test', 'fixtures', 'datadog', file), 'utf8'))
   .map((d) => d.toJS() as KubeObject)

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeApiServer, type ObjectInput } from '../support/fake-apiserver.js';
 import { loadRuleFixtures } from '../support/fixtures.js';
-import { audit, ruleIdsOf } from './helpers.js';
+import { audit, ruleIdsOf } from '../support/audit.js';
 
 const fake = await startFakeApiServer();
 t.teardown(() => fake.close());

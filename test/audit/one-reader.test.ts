@@ -11,8 +11,8 @@ import { LiveWorldProvider } from '../../src/world/live.js';
 import { PeriodicAudit } from '../../src/audit/periodic.js';
 import { Engine } from '../../src/engine/engine.js';
 import { RULES } from '../../src/rules/index.js';
-import { testServer } from '../webhook/support.js';
-import { audit } from './helpers.js';
+import { testServer } from '../support/webhook.js';
+import { audit } from '../support/audit.js';
 
 const ns = 'datadog';
 const SHORT = 'abcde';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { loadServeConfig } from '../../src/webhook/config-file.js';
 import { SERVE_OPTIONS } from '../../src/webhook/serve-options.js';
 import { helmTemplate, tryHelmTemplate } from '../support/helm.js';

@@ -1,14 +1,14 @@
-// Fail safe, over our own fixtures (test/chart/fail-safe.ts has the evaluation); over the official corpus and
+// Fail safe, over our own fixtures (test/support/chart-fail-safe.ts has the evaluation); over the official corpus and
 // the captured chart install: test/shared-corpus/chart-fail-safe.test.ts.
 import '../support/requires-helm.js';
 import t from 'tap';
 import { join } from 'node:path';
 import { detectComponent } from '../../src/datadog/components.js';
 import { DATADOG_REGISTRIES } from '../../src/datadog/images.js';
-import { isWorkload } from '../../src/k8s/podTemplate.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import { isWorkload } from '../../src/kube-model/pod-template.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { calledWebhooks, requestFor, type AdmissionRequest, type Webhook } from '../support/webhook-cel.js';
-import { assertDatadogWrite, defaults, describe, FIXTURES, judged, objectsOf, render, writesOf } from './fail-safe.js';
+import { assertDatadogWrite, defaults, describe, FIXTURES, judged, objectsOf, render, writesOf } from '../support/chart-fail-safe.js';
 
 t.test('Datadog\'s own writes wait on ddguard (failurePolicy Fail) whenever a rule judges them', async (t) => {
   const objects = objectsOf(join(FIXTURES, 'datadog.yaml'));

@@ -1,16 +1,16 @@
-// The webhook's CEL matchConditions (test/chart/match.ts) on requests built here: the rules' own failing
+// The webhook's CEL matchConditions (test/support/chart-match.ts) on requests built here: the rules' own failing
 // fixtures and Datadog objects in every shape are sent; objects that are none of ddguard's business are not.
 // Over the official chart and manifests: test/shared-corpus/chart-match-conditions.
 import '../support/requires-helm.js';
 import { parse } from '@marcbachmann/cel-js';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { appDeployment, appSecret } from '../support/admission.js';
 import { loadRuleFixtures } from '../support/fixtures.js';
-import { isSent, requestFor, webhooks } from './match.js';
+import { isSent, requestFor, webhooks } from '../support/chart-match.js';
 
 t.test('every condition is valid CEL', async (t) => {
   t.ok(webhooks.length > 0, 'the chart renders webhooks');

@@ -7,12 +7,12 @@ import { parse as parseCel } from '@marcbachmann/cel-js';
 import t from 'tap';
 import { parse } from 'yaml';
 import { renderPolicies } from '../../src/cli/policies.js';
-import type { KubeObject } from '../../src/k8s/types.js';
-import { KUBERNETES_CONTROLLERS } from '../../src/policies/cel.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import { KUBERNETES_CONTROLLERS } from '../../src/policy-forms/cel.js';
 import { generatePolicies } from '../../src/policies/generate.js';
 import { RULES } from '../../src/rules/index.js';
 import { CHART, helmTemplate, type TemplateOptions } from '../support/helm.js';
-import { schemaErrors } from './kube-schema.js';
+import { schemaErrors } from '../support/kube-schema.js';
 
 const SERVES_V1 = 'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
 const generated = generatePolicies(RULES, { apiVersion: 'v1', mode: 'enforce' });

@@ -1,8 +1,8 @@
 import '../support/requires-helm.js';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
-import { KINDS } from '../../src/k8s/kinds.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import { KINDS } from '../../src/kube-model/kinds.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { helmTemplate } from '../support/helm.js';
 

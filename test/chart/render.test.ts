@@ -1,8 +1,8 @@
 import '../support/requires-helm.js';
 import t from 'tap';
 import { CHART, helmTemplate, runTool, tryHelmTemplate } from '../support/helm.js';
-import { schemaErrors } from './kube-schema.js';
-import { KUBE_VERSIONS, TLS_MODES, tlsValues } from './modes.js';
+import { schemaErrors } from '../support/kube-schema.js';
+import { KUBE_VERSIONS, TLS_MODES, tlsValues } from '../support/chart-modes.js';
 
 // Every optional part switched on, so each template is rendered and validated at least once.
 const EVERYTHING = {

@@ -1,7 +1,7 @@
 // The server's limits (issue 10) are chart values passed as flags, with the same defaults as `ddguard serve`.
 import '../support/requires-helm.js';
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { DEFAULT_SERVER_LIMITS } from '../../src/webhook/limits.js';
 import { resolveServeOptions } from '../../src/webhook/serve-options.js';
 import { helmTemplate, tryHelmTemplate } from '../support/helm.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { FakeApiServer } from '../support/fake-apiserver.js';
 import { helmTemplate, helmTemplateAgainst } from '../support/helm.js';
 

@@ -3,11 +3,11 @@ import { X509Certificate } from 'node:crypto';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
 import { admissionScope } from '../../src/engine/admission-scope.js';
-import { KINDS } from '../../src/k8s/kinds.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import { KINDS } from '../../src/kube-model/kinds.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { helmTemplate } from '../support/helm.js';
-import { USER_CA_BUNDLE, tlsValues } from './modes.js';
+import { USER_CA_BUNDLE, tlsValues } from '../support/chart-modes.js';
 
 interface WebhookRule {
   apiGroups: string[];

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderRuleReference } from '../../src/report/ruleReference.js';
+import { renderRuleReference } from '../../src/report/rule-reference.js';
 import { RULES } from '../../src/rules/index.js';
 import { CHECK_TEST_RULES } from '../support/test-rules.js';
 

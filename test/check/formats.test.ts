@@ -9,7 +9,7 @@ import { renderJunit } from '../../src/report/junit.js';
 import { artifactUri, renderSarif } from '../../src/report/sarif.js';
 import { renderText } from '../../src/report/text.js';
 import type { CheckReport } from '../../src/report/report.js';
-import { sampleReport } from './support/sample.js';
+import { sampleReport } from '../support/check-sample.js';
 import { CHECK_TEST_RULES } from '../support/test-rules.js';
 
 const report = sampleReport();

@@ -2,11 +2,11 @@
 // they can ask about is kept and judged at the end; the report is the one judging the whole set at once gives.
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
-import { ManifestCheck } from '../../src/manifests/check.js';
+import { ManifestCheck } from '../../src/check/manifest-check.js';
 import { parseManifests } from '../../src/manifests/parse.js';
 import { RULES } from '../../src/rules/index.js';
 import { sharedSecretLookupRule } from '../support/test-rules.js';
-import { judgedAtOnce } from './support/atOnce.js';
+import { judgedAtOnce } from '../support/check-at-once.js';
 
 const deployment = (name: string, extra = '') =>
   `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: shop}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: shop/${name}:1.0\n          env:\n            - {name: DD_ENV, value: prod}\n${extra}`;

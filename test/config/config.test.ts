@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../src/config/errors.js';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { Engine } from '../../src/engine/engine.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { CHECK_TEST_RULES } from '../support/test-rules.js';
 
 const parse = (text: string) => parseConfig(text, 'ddguard.yaml', CHECK_TEST_RULES);

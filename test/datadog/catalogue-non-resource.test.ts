@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KUBE_APISERVER_METRICS_PERMISSIONS } from '../../src/datadog/catalogue-non-resource.js';
 import { Engine } from '../../src/engine/engine.js';
-import { ruleAllows, type PolicyRule } from '../../src/k8s/rbac.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import { ruleAllows, type PolicyRule } from '../../src/kube-model/rbac.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { ROOT } from '../support/fixtures.js';
 
 t.test('a rule grants a path by its exact name, "*" or a "prefix*", and never a resource', async (t) => {

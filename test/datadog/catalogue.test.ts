@@ -9,10 +9,10 @@ import { asDatadogWorkload } from '../../src/datadog/components.js';
 import { clusterAgentFeatures, nodeAgentFeatures } from '../../src/datadog/features.js';
 import { CLUSTER_AGENT_PERMISSIONS, isRequired, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS, resolveRequirement, resourceName, type PermissionRequirement } from '../../src/datadog/permissions.js';
 import { Engine } from '../../src/engine/engine.js';
-import type { PolicyRule } from '../../src/k8s/rbac.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { PolicyRule } from '../../src/kube-model/rbac.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { ROOT } from '../support/fixtures.js';
 
 const install = parseAllDocuments(readFileSync(join(ROOT, 'test', 'fixtures', 'datadog', 'catalogue-install.yaml'), 'utf8'))

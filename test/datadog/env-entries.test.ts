@@ -1,8 +1,8 @@
 // Tests for src/datadog/env-entries.ts: which entries of a variable a rule sees, in workloads and DatadogAgents.
 import t from 'tap';
 import { envEntriesFor, envPlacesFor } from '../../src/datadog/env-entries.js';
-import type { Container, KubeObject } from '../../src/k8s/types.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import type { Container, KubeObject } from '../../src/kube-model/types.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 
 const NS = 'datadog';
 const VAR = 'DD_KUBERNETES_KUBELET_HOST';

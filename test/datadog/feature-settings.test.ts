@@ -5,8 +5,8 @@ import t from 'tap';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
 import { clusterAgentFeatures } from '../../src/datadog/features.js';
 import { datadogAgentFeatureSettings } from '../../src/datadog/datadog-agent.js';
-import type { KubeObject } from '../../src/k8s/types.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 
 const dca = (env: { name: string; value?: string; valueFrom?: unknown }[], labels: Record<string, string> = {}): KubeObject => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'dca', namespace: 'dd' },

@@ -5,9 +5,9 @@ import { asDatadogWorkload } from '../../src/datadog/components.js';
 import { classifyKubeletHost } from '../../src/datadog/kubelet-host.js';
 import { clusterAgentFeatures, nodeAgentFeatures, type Feature } from '../../src/datadog/features.js';
 import { mainContainer } from '../../src/datadog/component-settings.js';
-import type { EnvSource } from '../../src/k8s/env.js';
-import type { Container, KubeObject } from '../../src/k8s/types.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import type { EnvSource } from '../../src/kube-model/env.js';
+import type { Container, KubeObject } from '../../src/kube-model/types.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 
 const NS = 'datadog';
 

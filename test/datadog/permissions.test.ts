@@ -2,7 +2,7 @@
 import t from 'tap';
 import { CLUSTER_AGENT_PERMISSIONS, forbiddenMessage, isRequired, missingVerbs, NODE_AGENT_KUBELET_PERMISSIONS, resourceName, type PermissionRequirement } from '../../src/datadog/permissions.js';
 import type { Feature, FeatureState } from '../../src/datadog/features.js';
-import type { Permissions, PolicyRule } from '../../src/k8s/rbac.js';
+import type { Permissions, PolicyRule } from '../../src/kube-model/rbac.js';
 
 const features = (entries: [Feature, FeatureState['runs']][]) => new Map(entries.map(([f, runs]) => [f, { runs, evidence: '' }]));
 const grants = (...rules: PolicyRule[]): Permissions => ({

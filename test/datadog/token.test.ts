@@ -2,9 +2,9 @@
 // its bytes, which Secrets hold it, and the DatadogAgent's precedence.
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { unknown, type World } from '../../src/world/world.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
+import { unknown, type World } from '../../src/kube-model/world.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
 import { badCharactersOf, tokenByteLength } from '../../src/datadog/token.js';
 import { compareTokens, datadogAgentTokenSource, resolveToken, tokenSourcesOf, tokenValue, type TokenSource } from '../../src/datadog/token-sources.js';

@@ -3,13 +3,13 @@
 // claims to be exact denies every error its rule reports on the objects it matches.
 import t, { type Test } from 'tap';
 import { isBadTokenByte } from '../../src/datadog/token.js';
-import { base64BadByteRegex } from '../../src/policies/cel.js';
+import { base64BadByteRegex } from '../../src/policy-forms/cel.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { loadRuleFixtures } from '../support/fixtures.js';
-import { compare, report, type Tally } from './compare.js';
-import { asAdmitted, createRequest, evaluatePolicy, POLICIES } from './support.js';
-import { hostVariants, tokenVariants, TOKEN_TEXTS, type Variant } from './variants.js';
+import { compare, report, type Tally } from '../support/policy-compare.js';
+import { asAdmitted, createRequest, evaluatePolicy, POLICIES } from '../support/policies.js';
+import { hostVariants, tokenVariants, TOKEN_TEXTS, type Variant } from '../support/policy-variants.js';
 
 t.test('the rules\' fixtures', async (t) => {
   const tally: Tally = { judged: 0, denied: 0, problems: [] };

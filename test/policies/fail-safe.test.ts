@@ -1,9 +1,9 @@
 // The fail-safe promise with policies on: no everyday write of another team is judged by a policy (so none can
 // wait on, or be denied by, ddguard's CEL), and an expression that cannot be evaluated admits.
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
-import { createRequest, evaluatePolicy, POLICIES, type Request } from './support.js';
-import { workload } from './variants.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import { createRequest, evaluatePolicy, POLICIES, type Request } from '../support/policies.js';
+import { workload } from '../support/policy-variants.js';
 
 const matchedBy = (request: Request) => POLICIES.filter((p) => evaluatePolicy(p, request).matched).map((p) => p.name);
 

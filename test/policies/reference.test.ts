@@ -1,5 +1,5 @@
 import t from 'tap';
-import { renderRuleReference } from '../../src/report/ruleReference.js';
+import { renderRuleReference } from '../../src/report/rule-reference.js';
 import { RULES } from '../../src/rules/index.js';
 
 t.test('each rule\'s section in the reference says whether the API server enforces part of it', async (t) => {

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
 import { Engine } from '../../src/engine/engine.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import type { AdmissionReview } from '../../src/webhook/admission.js';
-import { StaticWorldProvider } from '../../src/webhook/world-provider.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import type { AdmissionReview } from '../../src/kube-model/admission-review.js';
+import { StaticWorldProvider } from '../../src/world/world-provider.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { ROOT } from '../support/fixtures.js';
-import { testServer } from '../webhook/support.js';
+import { testServer } from '../support/webhook.js';
 
 const objects = parseAllDocuments(readFileSync(join(ROOT, 'test', 'fixtures', 'datadog', 'fargate-sidecar.yaml'), 'utf8'))
   .map((d) => d.toJS() as KubeObject)

@@ -5,10 +5,10 @@ import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { Engine } from '../../src/engine/engine.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { unknown, type World } from '../../src/world/world.js';
-import { decodeSecret } from '../../src/k8s/secrets.js';
-import { isRecord, type KubeObject } from '../../src/k8s/types.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
+import { unknown, type World } from '../../src/kube-model/world.js';
+import { decodeSecret } from '../../src/kube-model/secrets.js';
+import { isRecord, type KubeObject } from '../../src/kube-model/types.js';
 import type { Finding } from '../../src/engine/types.js';
 import { loadRuleFixtures } from '../support/fixtures.js';
 

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { loadRuleFixtures } from '../support/fixtures.js';
 
 const engine = new Engine(RULES);

@@ -3,9 +3,9 @@
 // config. The official chart admitted in Helm's install order is in test/shared-corpus/rbac-install-order.
 import t from 'tap';
 import { Engine, DEFAULT_ENGINE_CONFIG } from '../../src/engine/engine.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { overlayWorld } from '../../src/world/overlay.js';
 
 const MINE = new Set(['kubelet-host-per-node', 'kubelet-host-node-name', 'hostname-per-node', 'cluster-agent-url-https', 'cluster-agent-rbac', 'agent-rbac-kubelet', 'agent-service-account-token', 'cluster-agent-probe-port']);

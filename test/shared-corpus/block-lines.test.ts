@@ -3,7 +3,7 @@
 import '../support/requires-shared.js';
 import t from 'tap';
 import { CORPUS } from '../support/shared.js';
-import { checkEdited, checkRestyled, compareAll, yamlFiles } from '../manifests/differential.js';
+import { checkEdited, checkRestyled, compareAll, yamlFiles } from '../support/line-differential.js';
 
 const files = yamlFiles(CORPUS);
 

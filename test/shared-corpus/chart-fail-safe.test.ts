@@ -5,8 +5,8 @@ import '../support/requires-helm.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
-import { assertDatadogWrite, defaults, judged, objectsOf, writesOf } from '../chart/fail-safe.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import { assertDatadogWrite, defaults, judged, objectsOf, writesOf } from '../support/chart-fail-safe.js';
 import { CAPTURED_CHART, corpusFiles, SHARED } from '../support/shared.js';
 import type { AdmissionRequest } from '../support/webhook-cel.js';
 

@@ -1,4 +1,4 @@
-// The chart's matchConditions (test/chart/match.ts) over what Datadog really ships: the reviews a real API
+// The chart's matchConditions (test/support/chart-match.ts) over what Datadog really ships: the reviews a real API
 // server sent for the official Datadog chart, and every workload and token Secret of the official manifests.
 import '../support/requires-shared.js';
 import '../support/requires-helm.js';
@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { detectComponent } from '../../src/datadog/components.js';
-import type { KubeObject } from '../../src/k8s/types.js';
-import { admitted, hasTokenKey, isSent, requestFor, type AdmissionRequest } from '../chart/match.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import { admitted, hasTokenKey, isSent, requestFor, type AdmissionRequest } from '../support/chart-match.js';
 import { CAPTURED_CHART, corpusFiles, SHARED } from '../support/shared.js';
 
 t.test('the official Datadog chart, as a real API server sent it, reaches ddguard where it matters', async (t) => {

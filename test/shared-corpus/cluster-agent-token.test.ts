@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Engine } from '../../src/engine/engine.js';
 import type { Finding } from '../../src/engine/types.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { overlayWorld } from '../../src/world/overlay.js';
 import { CORPUS } from '../support/shared.js';
 

@@ -7,8 +7,8 @@ import { relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Engine } from '../../src/engine/engine.js';
 import { RULES } from '../../src/rules/index.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { CORPUS, corpusFiles } from '../support/shared.js';
 
 const MALFORMED = 'datadog-agent-manifests/cluster-agent/dca-secret-legacy-malformed.yaml';

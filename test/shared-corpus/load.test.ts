@@ -3,7 +3,7 @@ import '../support/requires-shared.js';
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PodSpec } from '../../src/k8s/types.js';
+import type { PodSpec } from '../../src/kube-model/types.js';
 import { loadManifests } from '../../src/manifests/load.js';
 import { ManifestParseError } from '../../src/manifests/errors.js';
 import { CORPUS } from '../support/shared.js';

@@ -6,10 +6,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
-import type { KubeObject } from '../../src/k8s/types.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { compare, type Tally } from '../policies/compare.js';
-import { evaluatePolicy, POLICIES, ruleErrors, type Request } from '../policies/support.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
+import { compare, type Tally } from '../support/policy-compare.js';
+import { evaluatePolicy, POLICIES, ruleErrors, type Request } from '../support/policies.js';
 import { CAPTURED, CAPTURED_CHART, CORPUS, corpusFiles } from '../support/shared.js';
 
 const matchedBy = (request: Request) => POLICIES.filter((p) => evaluatePolicy(p, request).matched).map((p) => p.name);

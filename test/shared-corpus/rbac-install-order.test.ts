@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { Engine } from '../../src/engine/engine.js';
 import type { Finding } from '../../src/engine/types.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { overlayWorld } from '../../src/world/overlay.js';
 import { ObjectStore } from '../../src/world/store.js';
-import { StoreWorld } from '../../src/world/storeWorld.js';
-import type { World } from '../../src/world/world.js';
+import { StoreWorld } from '../../src/world/store-world.js';
+import type { World } from '../../src/kube-model/world.js';
 import { CORPUS } from '../support/shared.js';
 
 const MINE = new Set(['kubelet-host-per-node', 'kubelet-host-node-name', 'hostname-per-node', 'cluster-agent-url-https', 'cluster-agent-rbac', 'agent-rbac-kubelet', 'agent-service-account-token', 'cluster-agent-probe-port']);

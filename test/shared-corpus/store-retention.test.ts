@@ -1,15 +1,15 @@
 // `check` streaming over the official corpus: no rule asks the World about an object `check` lets go, and
-// streaming gives the same findings as judging every object at once (test/world/storeRetention.test.ts).
+// streaming gives the same findings as judging every object at once (test/world/store-retention.test.ts).
 import '../support/requires-shared.js';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { Engine } from '../../src/engine/engine.js';
-import { ManifestCheck } from '../../src/manifests/check.js';
-import type { LoadedObject } from '../../src/manifests/loadedObject.js';
+import { ManifestCheck } from '../../src/check/manifest-check.js';
+import type { LoadedObject } from '../../src/manifests/loaded-object.js';
 import { readManifests } from '../../src/manifests/parse.js';
 import { RULES } from '../../src/rules/index.js';
-import { judgedAtOnce } from '../check/support/atOnce.js';
-import { askedKinds } from '../world/askedKinds.js';
+import { judgedAtOnce } from '../support/check-at-once.js';
+import { askedKinds } from '../support/asked-kinds.js';
 import { corpusFiles } from '../support/shared.js';
 
 t.test('the official corpus: nothing asked about is let go, and streaming gives the same findings', async (t) => {

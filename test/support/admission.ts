@@ -3,11 +3,11 @@
 // creationTimestamp, managedFields), `oldObject: null` on CREATE, `object: null` on DELETE, and the
 // Create/Update/DeleteOptions of the operation with `dryRun: ["All"]` for `--dry-run=server`.
 import { randomUUID } from 'node:crypto';
-import type { KubeObject, ObjectMeta } from '../../src/k8s/types.js';
-import { isClusterScoped } from '../../src/k8s/kinds.js';
-import type { AdmissionRequest, AdmissionReview } from '../../src/webhook/admission.js';
-import type { PreparedWorld, WorldProvider } from '../../src/webhook/world-provider.js';
-import type { World } from '../../src/world/world.js';
+import type { KubeObject, ObjectMeta } from '../../src/kube-model/types.js';
+import { isClusterScoped } from '../../src/kube-model/kinds.js';
+import type { AdmissionRequest, AdmissionReview } from '../../src/kube-model/admission-review.js';
+import type { PreparedWorld, WorldProvider } from '../../src/world/world-provider.js';
+import type { World } from '../../src/kube-model/world.js';
 
 /** What `kubectl apply` as a cluster admin is seen as. */
 export const ADMIN = { username: 'kubernetes-admin', uid: 'admin-uid', groups: ['system:masters', 'system:authenticated'] };

@@ -1,7 +1,7 @@
 // Paths into ../shared for the shared-corpus suite (test/shared-corpus): read in place, never copied here.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AdmissionReview } from '../../src/webhook/admission.js';
+import type { AdmissionReview } from '../../src/kube-model/admission-review.js';
 import { SHARED } from './suites.js';
 
 export { SHARED };

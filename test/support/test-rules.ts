@@ -2,9 +2,9 @@
 // formats and the exit codes are tested apart from the real catalogue, and so are the failures a real rule
 // must never have (a throw, a leaked value).
 import type { Rule } from '../../src/engine/types.js';
-import { decodeSecret } from '../../src/k8s/secrets.js';
-import { podTemplateOf, serviceAccountOf } from '../../src/k8s/podTemplate.js';
-import { isRecord } from '../../src/k8s/types.js';
+import { decodeSecret } from '../../src/kube-model/secrets.js';
+import { podTemplateOf, serviceAccountOf } from '../../src/kube-model/pod-template.js';
+import { isRecord } from '../../src/kube-model/types.js';
 import { buildRegistry } from '../../src/rules/registry.js';
 
 const base = {

@@ -1,6 +1,6 @@
 import { evaluate } from '@marcbachmann/cel-js';
-import type { KubeObject } from '../../src/k8s/types.js';
-import { isKnownKind, KINDS } from '../../src/k8s/kinds.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import { isKnownKind, KINDS } from '../../src/kube-model/kinds.js';
 
 /**
  * The API server's choice of webhooks, for tests: a rendered webhook is called for a request when one of its

@@ -1,7 +1,7 @@
 // The pieces of an answer: warning budget, denial wording, deadlines.
 import t from 'tap';
 import type { Finding } from '../../src/engine/types.js';
-import { deadlineFor, parseGoDuration } from '../../src/webhook/deadline.js';
+import { deadlineFor, parseGoDuration } from '../../src/world/deadline.js';
 import { decide } from '../../src/webhook/decision.js';
 import { eventMessage, EVENT_MESSAGE_MAX_BYTES } from '../../src/audit/periodic.js';
 import { AUDIT_ANNOTATION_KEY_MAX, AUDIT_ANNOTATION_VALUE_MAX_BYTES, AUDIT_ANNOTATIONS_MAX, auditAnnotationsFor } from '../../src/webhook/audit-annotations.js';

@@ -1,10 +1,10 @@
 // A known secret value rides through every kind of review; it must appear in no log line, answer or metric.
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { RULES } from '../../src/rules/index.js';
 import { leakyRule, throwsWithValueRule, WEBHOOK_TEST_RULES } from '../support/test-rules.js';
-import { reviewOf, testServer } from './support.js';
+import { reviewOf, testServer } from '../support/webhook.js';
 import { appSecret } from '../support/admission.js';
 
 // 30 bytes: short enough that the token rules fire and have every reason to talk about it.

@@ -1,10 +1,10 @@
 // Issue 10, finding 1: `$(VAR)` expansion is bounded, so a 1.5 KB review cannot take the server's heap.
 import t from 'tap';
-import { ENV_VALUE_MAX_BYTES, expand, resolveContainerEnv } from '../../src/k8s/env.js';
-import type { Container } from '../../src/k8s/types.js';
+import { ENV_VALUE_MAX_BYTES, expand, resolveContainerEnv } from '../../src/kube-model/env.js';
+import type { Container } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import { containerOf, expansionBomb } from './hostile.js';
-import { testServer } from './support.js';
+import { containerOf, expansionBomb } from '../support/hostile-clients.js';
+import { testServer } from '../support/webhook.js';
 
 t.test('a value past the limit once expanded is unknown, too large; so is anything built on it', async (t) => {
   const env: NonNullable<Container['env']> = [{ name: 'V0', value: 'x'.repeat(64) }];

@@ -6,12 +6,12 @@
 import { Agent, request as httpsRequest } from 'node:https';
 import t from 'tap';
 import { generateCertificates } from '../../src/certs/generate.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
-import type { AdmissionReview } from '../../src/webhook/admission.js';
+import type { AdmissionReview } from '../../src/kube-model/admission-review.js';
 import { loadRuleFixtures } from '../support/fixtures.js';
-import { EXAMPLE_FILES, exampleReview } from './hostile.js';
-import { testServer } from './support.js';
+import { EXAMPLE_FILES, exampleReview } from '../support/hostile-clients.js';
+import { testServer } from '../support/webhook.js';
 
 const SEED = 0x1d_d6a2_d10;
 const MUTATIONS = 3000;

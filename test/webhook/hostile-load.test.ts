@@ -12,7 +12,7 @@ import { BODY_LIMIT_BYTES } from '../../src/webhook/app.js';
 import { runtimeLayout } from '../support/dockerfile.js';
 import { ROOT } from '../support/fixtures.js';
 import { httpGetText, listeningPorts } from '../support/serve-process.js';
-import { expansionBomb, exampleReview, largeReview, reviewOfKind } from './hostile.js';
+import { expansionBomb, exampleReview, largeReview, reviewOfKind } from '../support/hostile-clients.js';
 
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 const CHART_TIMEOUT_MS = 5_000;

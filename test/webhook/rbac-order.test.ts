@@ -5,14 +5,14 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { PolicyRule } from '../../src/k8s/rbac.js';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { PolicyRule } from '../../src/kube-model/rbac.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { ObjectStore } from '../../src/world/store.js';
-import { StoreWorld } from '../../src/world/storeWorld.js';
+import { StoreWorld } from '../../src/world/store-world.js';
 import { admissionReview, SwitchableWorldProvider } from '../support/admission.js';
 import { ROOT } from '../support/fixtures.js';
-import { testServer } from './support.js';
+import { testServer } from '../support/webhook.js';
 
 const install = parseAllDocuments(readFileSync(join(ROOT, 'test', 'fixtures', 'datadog', 'catalogue-install.yaml'), 'utf8'))
   .map((d) => d.toJS() as KubeObject)

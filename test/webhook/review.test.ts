@@ -1,10 +1,10 @@
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 import { DrainState } from '../../src/webhook/drain.js';
-import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
+import { StaticWorldProvider, type WorldProvider } from '../../src/world/world-provider.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
 import { WEBHOOK_TEST_RULES } from '../support/test-rules.js';
-import { admissionLine, reviewOf, testServer } from './support.js';
+import { admissionLine, reviewOf, testServer } from '../support/webhook.js';
 import { appSecret, appDeployment, appConfigMap } from '../support/admission.js';
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');

@@ -7,10 +7,10 @@ import t, { type Test } from 'tap';
 import { generateCertificates } from '../../src/certs/generate.js';
 import { RULES } from '../../src/rules/index.js';
 import type { ServerLimits } from '../../src/webhook/limits.js';
-import type { PreparedWorld, WorldProvider } from '../../src/webhook/world-provider.js';
-import { ManifestWorld } from '../../src/world/manifestWorld.js';
-import { exampleReview, largeReview, reviewOfKind } from './hostile.js';
-import { testServer } from './support.js';
+import type { PreparedWorld, WorldProvider } from '../../src/world/world-provider.js';
+import { ManifestWorld } from '../../src/world/manifest-world.js';
+import { exampleReview, largeReview, reviewOfKind } from '../support/hostile-clients.js';
+import { testServer } from '../support/webhook.js';
 import { throwsTypeErrorRule } from '../support/test-rules.js';
 
 const LOOPBACK = { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };

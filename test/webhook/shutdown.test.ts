@@ -10,10 +10,10 @@ import { generateCertificates } from '../../src/certs/generate.js';
 import { DrainState } from '../../src/webhook/drain.js';
 import { shutdownGracefully } from '../../src/webhook/shutdown.js';
 import { CertificateReloader } from '../../src/webhook/tls.js';
-import { StaticWorldProvider, type WorldProvider } from '../../src/webhook/world-provider.js';
+import { StaticWorldProvider, type WorldProvider } from '../../src/world/world-provider.js';
 import { ROOT } from '../support/fixtures.js';
 import { WEBHOOK_TEST_RULES } from '../support/test-rules.js';
-import { captureLogs, reviewOf, testServer } from './support.js';
+import { captureLogs, reviewOf, testServer } from '../support/webhook.js';
 import { appSecret } from '../support/admission.js';
 
 const MAIN = join(ROOT, 'dist', 'src', 'cli', 'main.js');

@@ -10,7 +10,7 @@ import { generateCertificates, type CertificateBundle } from '../../src/certs/ge
 import { SERVER_TIMEOUTS } from '../../src/webhook/app.js';
 import { CertificateReloader } from '../../src/webhook/tls.js';
 import { WEBHOOK_TEST_RULES } from '../support/test-rules.js';
-import { captureLogs, reviewOf, testServer } from './support.js';
+import { captureLogs, reviewOf, testServer } from '../support/webhook.js';
 import { appSecret } from '../support/admission.js';
 
 const LOOPBACK = { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] };

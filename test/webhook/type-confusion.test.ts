@@ -1,11 +1,11 @@
 // Issue 10, finding 4: objects that pass the review schema but have a field of the wrong type are judged
 // field by field as unknown (a warning at most), never a 500.
 import t from 'tap';
-import type { KubeObject } from '../../src/k8s/types.js';
-import type { AdmissionReview } from '../../src/webhook/admission.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
+import type { AdmissionReview } from '../../src/kube-model/admission-review.js';
 import { RULES } from '../../src/rules/index.js';
-import { containerOf, exampleReview } from './hostile.js';
-import { testServer } from './support.js';
+import { containerOf, exampleReview } from '../support/hostile-clients.js';
+import { testServer } from '../support/webhook.js';
 
 /** JSON text of a value nested `depth` arrays deep: JSON.stringify itself recurses, so the text is built. */
 export function nestedJson(depth: number): string {

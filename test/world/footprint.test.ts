@@ -5,7 +5,7 @@ import t from 'tap';
 import { startFakeApiServer, type ObjectInput } from '../support/fake-apiserver.js';
 import { LiveWorldProvider } from '../../src/world/live.js';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
-import { AUDITED_KINDS, listPages } from '../../src/kube/lister.js';
+import { AUDITED_KINDS, listPages } from '../../src/kube-client/lister.js';
 
 const PAGE = 50;
 const OTHER_DEPLOYMENTS = 300;

@@ -3,8 +3,8 @@
 import t from 'tap';
 import { startFakeApiServer } from '../support/fake-apiserver.js';
 import { LiveWorldProvider } from '../../src/world/live.js';
-import { Deadline } from '../../src/webhook/deadline.js';
-import type { AdmissionRequest } from '../../src/webhook/admission.js';
+import { Deadline } from '../../src/world/deadline.js';
+import type { AdmissionRequest } from '../../src/kube-model/admission-review.js';
 
 const ns = 'datadog';
 const tokenEnv = { name: 'DD_CLUSTER_AGENT_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'dd-token', key: 'token' } } };

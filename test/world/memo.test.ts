@@ -1,5 +1,5 @@
 import t from 'tap';
-import { memoScope, remembered, rememberedIn } from '../../src/world/memo.js';
+import { memoScope, remembered, rememberedIn } from '../../src/kube-model/memo.js';
 
 const counter = () => {
   let calls = 0;

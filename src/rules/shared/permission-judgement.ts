@@ -2,11 +2,11 @@
 // catalogue (src/datadog/catalogue*.ts) of what its features need. Rule-shaped (it returns findings), so it
 // lives with the rules; the catalogue and the wording of refusals are Datadog's model.
 import type { RequirementDoc, RuleContext, RuleFinding } from '../../engine/types.js';
-import { permissionsOf, type Permissions } from '../../k8s/rbac.js';
-import { subjectsOfBinding } from '../../k8s/rbac-bindings.js';
-import { serviceAccountOf } from '../../k8s/podTemplate.js';
-import type { KubeObject } from '../../k8s/types.js';
-import type { World } from '../../world/world.js';
+import { permissionsOf, type Permissions } from '../../kube-model/rbac.js';
+import { subjectsOfBinding } from '../../kube-model/rbac-bindings.js';
+import { serviceAccountOf } from '../../kube-model/pod-template.js';
+import type { KubeObject } from '../../kube-model/types.js';
+import type { World } from '../../kube-model/world.js';
 import type { CatalogueFeatures } from '../../datadog/check-features.js';
 import { asDatadogWorkload, COMPONENT_NAMES, type Component, type DatadogWorkload } from '../../datadog/components.js';
 import {

@@ -1,0 +1,130 @@
+import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from '../kube-model/types.js';
+import { apiVersionOf, KINDS, qualifiedResourceOf, type TargetKind } from '../kube-model/kinds.js';
+import { statusOf, toKubeError } from './errors.js';
+
+export interface ListedKind {
+  apiVersion: string;
+  kind: string;
+  /** Plural with group, for messages: `clusterroles.rbac.authorization.k8s.io`. */
+  resource: string;
+  namespaced: boolean;
+  /** A CRD that may not be installed: a 404 means "none", not an error. */
+  optional?: boolean;
+  /** Only the Datadog workloads of this kind are kept; the others are read a page at a time and dropped. */
+  datadogOnly?: boolean;
+}
+
+/** The kinds read from the cluster; Secrets and ConfigMaps are read one by one, as Datadog's objects name them. */
+const LISTED: readonly { kind: TargetKind; datadogOnly?: true }[] = [
+  { kind: 'ClusterRole' },
+  { kind: 'ClusterRoleBinding' },
+  { kind: 'Role' },
+  { kind: 'RoleBinding' },
+  { kind: 'ServiceAccount' },
+  { kind: 'Deployment', datadogOnly: true },
+  { kind: 'DaemonSet', datadogOnly: true },
+  { kind: 'StatefulSet', datadogOnly: true },
+  { kind: 'DatadogAgent' },
+];
+
+/** What the webhook's live world, `serve --audit-interval` and `ddguard audit` all read: one list, one reader. */
+export const AUDITED_KINDS: readonly ListedKind[] = LISTED.map(({ kind, datadogOnly }) => {
+  const info = KINDS[kind];
+  const listed: ListedKind = { apiVersion: apiVersionOf(info), kind, resource: qualifiedResourceOf(info), namespaced: info.scope === 'Namespaced' };
+  if (info.optionalCrd) listed.optional = true;
+  if (datadogOnly) listed.datadogOnly = true;
+  return listed;
+});
+
+/** The REST path of a kind's collection, cluster-wide or in one namespace. */
+export function collectionPath(listed: ListedKind, namespace?: string): string {
+  const plural = listed.resource.split('.')[0] ?? '';
+  const base = listed.apiVersion.includes('/') ? `/apis/${listed.apiVersion}` : `/api/${listed.apiVersion}`;
+  return listed.namespaced && namespace !== undefined ? `${base}/namespaces/${encodeURIComponent(namespace)}/${plural}` : `${base}/${plural}`;
+}
+
+export interface ListOptions {
+  /** Objects per page; default 500. */
+  pageSize?: number;
+  /** Called after each page with the running count, for a progress line. */
+  onPage?: (kind: string, count: number) => void;
+}
+
+export interface ListResult {
+  /** The list's resourceVersion: a watch started from it misses nothing. Empty when not installed. */
+  resourceVersion: string;
+  count: number;
+  /** An optional kind whose CRD is not installed. */
+  notInstalled: boolean;
+}
+
+/**
+ * Lists one kind page by page (limit/continue) and hands each item to `onItem`, so only one page is held
+ * at a time. List items carry no kind/apiVersion; they are set here so the rest of ddguard can rely on them.
+ * A continue token that expired (410) restarts the list from the first page, after `onRestart`, as the API
+ * server asks: the pages read so far are not consistent with what follows.
+ */
+export async function listPages(
+  kc: KubeConfig,
+  listed: ListedKind,
+  namespace: string | undefined,
+  onItem: (object: KubeObject) => void,
+  options: ListOptions & { onRestart?: () => void } = {},
+): Promise<ListResult> {
+  // A fresh client per list: its discovery cache would otherwise never see a CRD installed later.
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const limit = options.pageSize ?? 500;
+  let next: string | undefined;
+  let count = 0;
+  let resourceVersion = '';
+  for (;;) {
+    const outcome = await fetchPage(api, kc, listed, namespace, limit, next);
+    if (outcome === 'not-installed') return { resourceVersion: '', count: 0, notInstalled: true };
+    if (outcome === 'restart') {
+      options.onRestart?.();
+      next = undefined;
+      count = 0;
+      continue;
+    }
+    for (const item of outcome.items) onItem({ ...(item as KubeObject), apiVersion: listed.apiVersion, kind: listed.kind });
+    count += outcome.items.length;
+    options.onPage?.(listed.kind, count);
+    resourceVersion = outcome.metadata?.resourceVersion ?? resourceVersion;
+    next = outcome.metadata?._continue || undefined;
+    if (next === undefined) return { resourceVersion, count, notInstalled: false };
+  }
+}
+
+type Page = Awaited<ReturnType<KubernetesObjectApi['list']>>;
+
+/** One page; an expired continue token (410) means start again, a missing optional CRD means not installed. */
+async function fetchPage(
+  api: KubernetesObjectApi,
+  kc: KubeConfig,
+  listed: ListedKind,
+  namespace: string | undefined,
+  limit: number,
+  next: string | undefined,
+): Promise<Page | 'restart' | 'not-installed'> {
+  const scope = listed.namespaced ? namespace : undefined;
+  try {
+    return await api.list(listed.apiVersion, listed.kind, scope, undefined, undefined, undefined, undefined, undefined, limit, next);
+  } catch (error: unknown) {
+    if (listed.optional && isNotInstalled(error)) return 'not-installed';
+    if (next !== undefined && statusOf(error)?.code === 410) return 'restart';
+    throw listError(kc, listed, namespace, error);
+  }
+}
+
+function listError(kc: KubeConfig, listed: ListedKind, namespace: string | undefined, error: unknown): Error {
+  const what = { verb: 'list', resource: listed.resource, server: kc.getCurrentCluster()?.server ?? '' };
+  return toKubeError(error, namespace !== undefined && listed.namespaced ? { ...what, namespace } : what);
+}
+
+/** A 404 on the list, or discovery not knowing the kind: the CRD is not installed. */
+function isNotInstalled(error: unknown): boolean {
+  if (statusOf(error)?.code === 404) return true;
+  const message = error instanceof Error ? error.message : '';
+  return /Unrecognized API version and kind|resource .* not found|could not find/i.test(message);
+}
