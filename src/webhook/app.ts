@@ -1,14 +1,12 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createServer as createHttpsServer } from 'node:https';
-import { Transform } from 'node:stream';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
   type FastifyReply,
-  type FastifyRequest,
 } from 'fastify';
 import type { Engine } from '../engine/engine.js';
 import { describeRef } from '../kube-model/types.js';
@@ -18,7 +16,8 @@ import type { WebhookConfig } from './config.js';
 import type { DeadlinePolicy } from '../world/deadline.js';
 import { DrainState } from './drain.js';
 import { MalformedReviewError, UnsupportedMediaTypeError } from './errors.js';
-import { DEFAULT_SERVER_LIMITS, InFlightBytes, OverloadedError, RETRY_AFTER_SECONDS, type ServerLimits } from './limits.js';
+import { BODY_LIMIT_BYTES, DEFAULT_SERVER_LIMITS, InFlightBytes, RETRY_AFTER_SECONDS, type ServerLimits } from './limits.js';
+import { admitWithinLimits } from './admission-control.js';
 import type { WebhookMetrics } from './metrics.js';
 import { parseReview } from './parse.js';
 import { scrub, secretValuesIn } from './scrub.js';
@@ -27,8 +26,6 @@ import { admissionLogFields, reviewAdmission, type ReviewOutcome } from './revie
 import { secureContextOptions, type TlsSource } from './tls.js';
 import type { WorldProvider } from '../world/world-provider.js';
 
-/** An object and its old copy, each up to the API server's 3 MiB, with room for the review around them. */
-export const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Keep-alive longer than the API server's idle timeout (Go's 90 s), so the server never closes a connection
@@ -297,68 +294,4 @@ function reasonOf(code: number): string {
     429: 'TooManyRequests',
   };
   return reasons[code] ?? 'BadRequest';
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Admission control: decided at the headers, before a body is read.
-
-const isReview = (request: FastifyRequest) => request.method === 'POST' && (request.url === '/validate' || request.url.startsWith('/validate?'));
-
-/**
- * Holds each review's bytes from its headers until its answer. A declared Content-Length is taken at once
- * (429 before a byte of the body is read); a body without one is counted as it streams. A charset other than
- * UTF-8 is refused at the headers too (415): the body would be decoded as UTF-8 whatever it says.
- */
-function admitWithinLimits(app: FastifyInstance, budget: InFlightBytes, metrics: WebhookMetrics): void {
-  const held = new WeakMap<FastifyRequest, number>();
-  const hold = (request: FastifyRequest, bytes: number): boolean => {
-    if (!budget.take(bytes)) return false;
-    held.set(request, (held.get(request) ?? 0) + bytes);
-    return true;
-  };
-  const release = (request: FastifyRequest) => {
-    budget.give(held.get(request) ?? 0);
-    held.delete(request);
-  };
-
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!isReview(request)) return done();
-    reply.raw.once('close', () => release(request));
-    const contentType = request.headers['content-type'];
-    if (!isUtf8(contentType)) return done(new UnsupportedMediaTypeError(contentType));
-    const declared = Number(request.headers['content-length']);
-    // Past the body limit: Fastify answers 413 without reading it, so nothing is held.
-    if (!Number.isSafeInteger(declared) || declared <= 0 || declared > BODY_LIMIT_BYTES) return done();
-    done(hold(request, declared) ? undefined : new OverloadedError(budget.limit));
-  });
-  app.addHook('preParsing', (request, _reply, payload, done) => {
-    if (!isReview(request) || held.has(request)) return done(null, payload);
-    let received = 0;
-    const counted = new Transform({
-      transform(chunk: Buffer, _encoding, next) {
-        received += chunk.length;
-        (counted as Transform & { receivedEncodedLength?: number }).receivedEncodedLength = received;
-        next(hold(request, chunk.length) ? null : new OverloadedError(budget.limit), chunk);
-      },
-    });
-    payload.on('error', (error) => counted.destroy(error));
-    done(null, payload.pipe(counted));
-  });
-  app.addHook('onResponse', (request, _reply, done) => {
-    release(request);
-    done();
-  });
-  app.addHook('onRequestAbort', (request, done) => {
-    release(request);
-    done();
-  });
-  metrics.watchInFlight(() => budget.inFlight);
-}
-
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
-
-/** True for `application/json` with no charset or a UTF-8 one (the only encoding JSON is sent in, RFC 8259). */
-function isUtf8(contentType: string | undefined): boolean {
-  const charset = CHARSET.exec(contentType ?? '')?.[1]?.toLowerCase();
-  return charset === undefined || charset === 'utf-8' || charset === 'utf8';
 }

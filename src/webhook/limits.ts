@@ -1,3 +1,6 @@
+/** An object and its old copy, each up to the API server's 3 MiB, with room for the review around them. */
+export const BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
 /**
  * What one server holds at once, so that no client (or many) can exhaust it. The image runs with a 256 MB
  * heap: a review's body is held as text, parsed, and judged, a few times its size in all, so the bytes in

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { generateCertificates } from '../../src/certs/generate.js';
-import { BODY_LIMIT_BYTES } from '../../src/webhook/app.js';
+import { BODY_LIMIT_BYTES } from '../../src/webhook/limits.js';
 import { runtimeLayout } from '../support/dockerfile.js';
 import { ROOT } from '../support/fixtures.js';
 import { httpGetText, listeningPorts } from '../support/serve-process.js';
