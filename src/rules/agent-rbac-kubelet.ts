@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
 import { NODE_AGENT_KUBELET_PERMISSIONS } from '../datadog/permissions.js';
-import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
+import { permissionRule, RBAC_KINDS, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
@@ -24,7 +24,7 @@ export const rule: Rule = {
     'Bind the node Agent\'s ServiceAccount with a ClusterRoleBinding to a ClusterRole granting get on nodes/proxy ' +
     '(or nodes/pods), nodes/stats, nodes/metrics and nodes/spec, as the official chart and Operator roles do.',
   targets: [...WORKLOAD_KINDS],
-  affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  affectedBy: RBAC_KINDS,
   requirements: requirementDocs(NODE_AGENT_KUBELET_PERMISSIONS),
   example: {
     bad: [

@@ -2,7 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { withCheckFeatures } from '../datadog/check-features.js';
 import { nodeAgentFeatures } from '../datadog/features.js';
 import { NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
-import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
+import { permissionRule, RBAC_KINDS, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
@@ -24,7 +24,7 @@ export const rule: Rule = {
   remediation:
     'Bind the node Agent\'s ServiceAccount to a role granting what its features need (the official chart\'s rbac.yaml does when no Cluster Agent is deployed).',
   targets: [...WORKLOAD_KINDS],
-  affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  affectedBy: RBAC_KINDS,
   requirements: requirementDocs(NODE_AGENT_PERMISSIONS),
   example: {
     bad: [

@@ -1,7 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import { clusterAgentFeatures } from '../datadog/features.js';
 import { CLUSTER_AGENT_PERMISSIONS, type PermissionRequirement } from '../datadog/permissions.js';
-import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
+import { permissionRule, RBAC_KINDS, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
@@ -27,7 +27,7 @@ export const rule: Rule = {
     'Bind the Cluster Agent\'s ServiceAccount to roles granting what its features need (the official chart\'s and Operator\'s roles do), ' +
     'and do not delete a role or binding it still depends on.',
   targets: [...WORKLOAD_KINDS],
-  affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  affectedBy: RBAC_KINDS,
   requirements: requirementDocs(CLUSTER_AGENT_PERMISSIONS),
   example: {
     bad: [

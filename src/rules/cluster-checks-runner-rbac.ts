@@ -2,7 +2,7 @@ import type { Rule } from '../engine/types.js';
 import { withCheckFeatures } from '../datadog/check-features.js';
 import { clusterChecksRunnerFeatures } from '../datadog/features.js';
 import { CLUSTER_CHECKS_RUNNER_PERMISSIONS } from '../datadog/permissions.js';
-import { permissionRule, requirementDocs } from './shared/permission-judgement.js';
+import { permissionRule, RBAC_KINDS, requirementDocs } from './shared/permission-judgement.js';
 import { WORKLOAD_KINDS } from '../kube-model/pod-template.js';
 
 /**
@@ -22,7 +22,7 @@ export const rule: Rule = {
   remediation:
     'Bind the cluster-checks runners\' ServiceAccount to the kube-state-metrics core ClusterRole (the chart does when kubeStateMetricsCore.useClusterCheckRunners is true).',
   targets: [...WORKLOAD_KINDS],
-  affectedBy: ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'],
+  affectedBy: RBAC_KINDS,
   requirements: requirementDocs(CLUSTER_CHECKS_RUNNER_PERMISSIONS),
   example: {
     bad: '# Cluster Agent: kubernetes_state_core.yaml with cluster_check: true\n# ClusterRoleBinding datadog-ksm-core still binds datadog-cluster-agent, not datadog-cluster-checks',

@@ -1,7 +1,7 @@
 // The judgement the four RBAC rules share: what a Datadog component's ServiceAccount holds against the
 // catalogue (src/datadog/catalogue*.ts) of what its features need. Rule-shaped (it returns findings), so it
 // lives with the rules; the catalogue and the wording of refusals are Datadog's model.
-import type { RequirementDoc, RuleContext, RuleFinding } from '../../engine/types.js';
+import type { RequirementDoc, RuleContext, RuleFinding, TargetKind } from '../../engine/types.js';
 import { permissionsOf, type Permissions } from '../../kube-model/rbac.js';
 import { subjectsOfBinding } from '../../kube-model/rbac-bindings.js';
 import { serviceAccountOf } from '../../kube-model/pod-template.js';
@@ -13,6 +13,9 @@ import {
   accessScope, featureReason, FEATURE_SETTINGS, forbiddenMessage, isRequired, missingVerbs, refusalLine, resolveRequirement,
   resourceName, ruleSnippet, type PermissionRequirement,
 } from '../../datadog/permissions.js';
+
+/** What can grant or take away a component's access: an RBAC rule re-judges its workloads when one changes. */
+export const RBAC_KINDS: readonly TargetKind[] = ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'];
 
 export interface PermissionCheck {
   workload: DatadogWorkload;
