@@ -1,6 +1,7 @@
 import type { Container, KubeObject } from '../kube-model/types.js';
 import { podEnv, unresolvedEnvFrom, type ContainerEnv, type ResolvedEnv } from '../kube-model/env.js';
 import type { World } from '../kube-model/world.js';
+import { rememberedIn } from '../kube-model/memo.js';
 import { asDatadogWorkload, type Component } from './components.js';
 import { datadogAgentEnv, datadogAgentHostNetwork, datadogAgentKubeletHost, type OperatorComponent } from './datadog-agent.js';
 
@@ -53,6 +54,11 @@ const DATADOG_AGENT_FIELDS: Readonly<Record<string, typeof datadogAgentKubeletHo
  * overrides for those components, in that order. Init containers are left out: they exit before the Agent runs.
  */
 export function envPlacesFor(object: KubeObject, components: readonly Component[], world: World): EnvPlace[] {
+  // Four rules ask for the same object's places: worked out once per judgement (kube-model/memo.ts).
+  return rememberedIn(world, `env-places:${components.join(',')}`, object, () => placesOf(object, components, world));
+}
+
+function placesOf(object: KubeObject, components: readonly Component[], world: World): EnvPlace[] {
   if (object.kind === 'DatadogAgent') {
     const namespace = object.metadata?.namespace || world.defaultNamespace;
     return components.flatMap((component) => {
