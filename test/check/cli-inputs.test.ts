@@ -1,7 +1,7 @@
 // `ddguard check` in pipelines: empty standard input, and inputs that do not parse among others that do. The
 // built CLI in a child process, as a CI job runs it (`npm test` builds it first).
 import t from 'tap';
-import { runCheck as ddguard } from '../support/run-check.js';
+import { runCli as ddguard } from '../support/cli.js';
 
 // The Operator ignores a clusterAgentTokenSecret without keyName: a warning.
 const WARNING_ONLY = `apiVersion: datadoghq.com/v2alpha1

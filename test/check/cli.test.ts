@@ -1,13 +1,12 @@
 // `ddguard check` and `ddguard docs` as a user runs them: the built CLI in a child process, its exit status,
 // its output on stdout and its errors on stderr. Needs `npm run build` first (`npm test` does it).
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = join(ROOT, 'dist/src/cli/main.js');
 const FIXTURES = join(ROOT, 'test/fixtures/manifests');
 const SHORT_TOKEN = join(FIXTURES, 'datadog-agent-short-token.yaml'); // a 29-byte token on line 15
 const CLEAN = join(FIXTURES, 'datadog-agent-minimum.yaml');
@@ -24,26 +23,7 @@ spec:
       secretName: datadog-token
 `;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function ddguard(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.NO_COLOR;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
+const ddguard = runCli;
 
 interface JsonReport {
   findings: { ruleId: string; severity: string; source: { file: string; line: number }; exempted?: { by: string; reason: string } }[];

@@ -10,21 +10,12 @@ import { parse, parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../src/kube-model/types.js';
 import { RULES } from '../../src/rules/index.js';
 import { schemaErrors } from '../support/kube-schema.js';
+import { runCli } from '../support/cli.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = join(ROOT, 'dist/src/cli/main.js');
 
-function ddguard(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const ddguard = runCli;
 
 const documents = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter(Boolean);
 const withForms = RULES.filter((rule) => rule.policy);

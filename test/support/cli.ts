@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = join(fileURLToPath(new URL('../../', import.meta.url)), 'dist/src/cli/main.js');
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CLI = join(ROOT, 'dist/src/cli/main.js');
 
 export interface Run {
   code: number | null;
@@ -11,11 +12,12 @@ export interface Run {
   stderr: string;
 }
 
-export function runCheck(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<Run> {
+/** `ddguard ARGS` run from the project root (or `cwd`), with `stdin` as its standard input. */
+export function runCli(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.NO_COLOR;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
