@@ -46,7 +46,7 @@ function endOfLine(text: string, from: number): number {
   return newline === -1 ? text.length : newline + 1;
 }
 
-export function countNewlines(text: string, from: number, to: number): number {
+function countNewlines(text: string, from: number, to: number): number {
   let count = 0;
   for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) count++;
   return count;
