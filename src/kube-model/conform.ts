@@ -1,6 +1,6 @@
 import type { KubeObject } from './types.js';
 import { isRecord } from './types.js';
-import { escapeSegment } from './json-pointer.js';
+import { pointerOf } from './json-pointer.js';
 
 /**
  * The type Kubernetes gives each field ddguard reads. An AdmissionReview's object passes the review schema with
@@ -150,70 +150,104 @@ export interface NonconformingField {
 export function conformObject(object: KubeObject): { object: KubeObject; nonconforming: NonconformingField[] } {
   const nonconforming: NonconformingField[] = [];
   const kind = typeof object.kind === 'string' ? object.kind : '';
-  const shape: Shape = { fields: { ...COMMON, ...BY_KIND[kind] } };
-  const conformed = conform(object, shape, '', nonconforming) as KubeObject;
+  const conformed = conform(object, KIND_SHAPES.get(kind) ?? COMMON_SHAPE, undefined, nonconforming) as KubeObject;
   return { object: conformed, nonconforming };
+}
+
+const COMMON_SHAPE: Shape = { fields: COMMON };
+const KIND_SHAPES = new Map<string, Shape>(Object.entries(BY_KIND).map(([kind, fields]) => [kind, { fields: { ...COMMON, ...fields } }]));
+
+/**
+ * Where a field is, as the chain of its parents: the JSON pointer is only spelled out for a field that is
+ * rejected, so a review whose fields all conform builds no path strings (this runs on every admission).
+ */
+interface Place {
+  readonly parent: Place | undefined;
+  readonly segment: string | number;
+}
+
+function pointerAt(place: Place | undefined): string {
+  const segments: (string | number)[] = [];
+  for (let at = place; at; at = at.parent) segments.push(at.segment);
+  return pointerOf(segments.reverse());
+}
+
+/** Each field shape's entries, listed once rather than on every object it checks. */
+const fieldEntries = new WeakMap<Readonly<Record<string, Shape>>, readonly [string, Shape][]>();
+function entriesOf(fields: Readonly<Record<string, Shape>>): readonly [string, Shape][] {
+  let entries = fieldEntries.get(fields);
+  if (!entries) fieldEntries.set(fields, (entries = Object.entries(fields)));
+  return entries;
 }
 
 const DROP = Symbol('drop');
 
-function conform(value: unknown, shape: Shape, path: string, out: NonconformingField[]): unknown {
+function conform(value: unknown, shape: Shape, place: Place | undefined, out: NonconformingField[]): unknown {
   // null is how YAML and JSON write "not set", which is what every reader takes it for.
   if (value === null) return DROP;
-  if (typeof shape === 'string') return conformScalar(value, shape, path, out);
-  if ('items' in shape) {
-    if (!Array.isArray(value)) return reject(value, 'a list', path, out);
-    const items = value as unknown[];
-    let copy: unknown[] | undefined;
-    items.forEach((item, index) => {
-      const next = conform(item, shape.items, `${path}/${index}`, out);
-      // A list item of the wrong type becomes an empty item: later items keep their index (and their paths).
-      const replaced = next === DROP ? {} : next;
-      if (replaced !== item) (copy ??= [...items])[index] = replaced;
-    });
-    return copy ?? items;
-  }
-  if (!isRecord(value)) return reject(value, 'an object', path, out);
+  if (typeof shape === 'string') return conformScalar(value, shape, place, out);
+  if ('items' in shape) return conformList(value, shape.items, place, out);
+  if (!isRecord(value)) return reject(value, 'an object', place, out);
   const record = value;
   let copy: Record<string, unknown> | undefined;
-  const entries = 'fields' in shape ? Object.entries(shape.fields) : Object.keys(record).map((key): [string, Shape] => [key, shape.values]);
-  for (const [key, fieldShape] of entries) {
-    if (!Object.hasOwn(record, key) || record[key] === undefined) continue;
+  const check = (key: string, fieldShape: Shape) => {
     const field = record[key];
-    const next = conform(field, fieldShape, `${path}/${escapeSegment(key)}`, out);
-    if (next === field) continue;
+    if (field === undefined) return;
+    const next = conform(field, fieldShape, { parent: place, segment: key }, out);
+    if (next === field) return;
     copy ??= { ...record };
     if (next === DROP) delete copy[key];
     else copy[key] = next;
+  };
+  if ('fields' in shape) {
+    for (const [key, fieldShape] of entriesOf(shape.fields)) if (Object.hasOwn(record, key)) check(key, fieldShape);
+  } else {
+    for (const key of Object.keys(record)) check(key, shape.values);
   }
   return copy ?? record;
 }
 
-function conformScalar(value: unknown, shape: Exclude<Shape, object>, path: string, out: NonconformingField[]): unknown {
+function conformList(value: unknown, itemShape: Shape, place: Place | undefined, out: NonconformingField[]): unknown {
+  if (!Array.isArray(value)) return reject(value, 'a list', place, out);
+  const items = value as unknown[];
+  let copy: unknown[] | undefined;
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index];
+    const next = conform(item, itemShape, { parent: place, segment: index }, out);
+    // A list item of the wrong type becomes an empty item: later items keep their index (and their paths).
+    const replaced = next === DROP ? {} : next;
+    if (replaced !== item) (copy ??= [...items])[index] = replaced;
+  }
+  return copy ?? items;
+}
+
+function conformScalar(value: unknown, shape: Exclude<Shape, object>, place: Place | undefined, out: NonconformingField[]): unknown {
   switch (shape) {
     case 'string':
     case 'boolean':
     case 'number':
-      return typeof value === shape ? value : reject(value, `a ${shape}`, path, out);
+      return typeof value === shape ? value : reject(value, `a ${shape}`, place, out);
     case 'intOrString':
-      return typeof value === 'string' || Number.isInteger(value) ? value : reject(value, 'an integer or a string', path, out);
+      return typeof value === 'string' || Number.isInteger(value) ? value : reject(value, 'an integer or a string', place, out);
     case 'stringMap':
     case 'strings':
-      return conformStrings(value, shape === 'strings', path, out);
+      return conformStrings(value, shape === 'strings', place, out);
   }
 }
 
 /** A list or map of strings: the wrong container is dropped whole, wrong members one by one. */
-function conformStrings(value: unknown, isList: boolean, path: string, out: NonconformingField[]): unknown {
-  if (isList ? !Array.isArray(value) : !isRecord(value)) return reject(value, isList ? 'a list of strings' : 'a map of strings', path, out);
-  const entries = Object.entries(value as Record<string, unknown>);
-  const wrong = entries.filter(([, v]) => typeof v !== 'string');
-  if (!wrong.length) return value;
-  for (const [key, v] of wrong) reject(v, 'a string', `${path}/${escapeSegment(key)}`, out);
+function conformStrings(value: unknown, isList: boolean, place: Place | undefined, out: NonconformingField[]): unknown {
+  if (isList ? !Array.isArray(value) : !isRecord(value)) return reject(value, isList ? 'a list of strings' : 'a map of strings', place, out);
+  const members = value as Record<string, unknown>;
+  let allStrings = true;
+  for (const key in members) if (typeof members[key] !== 'string') allStrings = false;
+  if (allStrings) return value;
+  const entries = Object.entries(members);
+  for (const [key, v] of entries) if (typeof v !== 'string') reject(v, 'a string', { parent: place, segment: key }, out);
   return isList ? (value as unknown[]).filter((v) => typeof v === 'string') : Object.fromEntries(entries.filter(([, v]) => typeof v === 'string'));
 }
 
-function reject(value: unknown, expected: string, path: string, out: NonconformingField[]): typeof DROP {
-  out.push({ path, expected, found: value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}` });
+function reject(value: unknown, expected: string, place: Place | undefined, out: NonconformingField[]): typeof DROP {
+  out.push({ path: pointerAt(place), expected, found: value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}` });
   return DROP;
 }
