@@ -16,15 +16,15 @@ export const WEIRD = 6; // anything else: never descended into, never trusted as
 
 export interface LineTable {
   /** Column of each line's first character; -1 for lines without structure (blank, comment, block scalar text). */
-  readonly indent: number[];
+  readonly indent: Int32Array;
   /** Column of the line's leading `- `, or -1. */
-  readonly dash: number[];
+  readonly dash: Int32Array;
   /** Column of the map key on the line (after its `- `, if any), or -1. */
-  readonly keyCol: number[];
+  readonly keyCol: Int32Array;
   /** The key's text; null when a parser might read it differently (`0x1F`, `True`, escapes) or it is `<<`. */
   readonly key: (string | null)[];
   /** NONE, SCALAR, EMPTY, FLOW, BLOCK, PROPS or WEIRD. */
-  readonly value: number[];
+  readonly value: Uint8Array;
 }
 
 /** The line table of one YAML document, or undefined when it holds anything the table cannot describe. */
@@ -88,7 +88,12 @@ function isReservedIndicator(c: number): boolean {
 }
 
 class LineIndexer {
-  readonly table: LineTable = { indent: [], dash: [], keyCol: [], key: [], value: [] };
+  /**
+   * Sized once from the line count: `check` builds a table for each document whose findings it places after the
+   * input is read, and columns grown line by line left several times their size behind for the collector.
+   */
+  readonly table: LineTable;
+  private row = 0;
   /** The current line is text[start, end), without its line break. */
   private start = 0;
   private end = 0;
@@ -100,6 +105,9 @@ class LineIndexer {
 
   constructor(private readonly text: string) {
     this.hasTabs = text.includes('\t');
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+    this.table = { indent: new Int32Array(lines), dash: new Int32Array(lines), keyCol: new Int32Array(lines), key: new Array<string | null>(lines).fill(null), value: new Uint8Array(lines) };
   }
 
   run(): void {
@@ -118,11 +126,12 @@ class LineIndexer {
 
   private push(indent: number, dash: number, keyCol: number, key: string | null, value: number): void {
     const table = this.table;
-    table.indent.push(indent);
-    table.dash.push(dash);
-    table.keyCol.push(keyCol);
-    table.key.push(key);
-    table.value.push(value);
+    const row = this.row++;
+    table.indent[row] = indent;
+    table.dash[row] = dash;
+    table.keyCol[row] = keyCol;
+    table.key[row] = key;
+    table.value[row] = value;
   }
 
   private skip(): void {
