@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { KubeObject } from '../kube-model/types.js';
 import { ManifestInputError } from './errors.js';
 import { PointerLines } from './ast-lines.js';
@@ -42,9 +42,11 @@ export class SourceDocument {
     if (typeof source !== 'string') return this;
     if (files && place) {
       // The reader must not refer to `this`: this document holds a slice of the whole file's text.
-      const { offset, fileLength } = place;
-      const end = offset + source.length;
-      const reread = () => files.read(file, fileLength).slice(offset, end);
+      const { offset, fileLength, bytes } = place;
+      const length = source.length;
+      const end = offset + length;
+      const wholeFile = () => files.read(file, fileLength).slice(offset, end);
+      const reread = bytes ? () => files.readDocument(file, bytes, length) ?? wholeFile() : wholeFile;
       return (this.kept ??= new SourceDocument(file, reread, this.firstLine, this.format));
     }
     return (this.kept ??= new SourceDocument(this.file, Buffer.from(source, 'utf8'), this.firstLine, this.format));
@@ -64,6 +66,15 @@ export interface DocumentPlace {
   offset: number;
   /** Length of the file's text when it was parsed: a file read again at another length has changed. */
   fileLength: number;
+  /** The document's bytes in the file (a YAML document of a file on disk), to read it alone again. */
+  bytes?: DocumentBytes;
+}
+
+export interface DocumentBytes {
+  offset: number;
+  length: number;
+  /** The file's size as its text encodes: another size on disk means the file changed, or was not UTF-8. */
+  fileBytes: number;
 }
 
 /**
@@ -85,6 +96,28 @@ export class FileTexts {
     }
     if (this.last.text.length !== expectedLength) throw new ManifestInputError(file, 'changed while it was being checked');
     return this.last.text;
+  }
+
+  /**
+   * One document's text, read alone from its bytes in the file: a finding's line needs its document, not the
+   * file, and reading whole files again at the end of a large input made the collector's work grow with the
+   * input. Undefined when the file's size is not the one its text gave (invalid UTF-8 was replaced when it was
+   * read, or it changed): the caller reads the whole file, which says which.
+   */
+  readDocument(file: string, bytes: DocumentBytes, expectedLength: number): string | undefined {
+    let fd: number | undefined;
+    try {
+      fd = openSync(file, 'r');
+      if (fstatSync(fd).size !== bytes.fileBytes) return undefined;
+      const buffer = Buffer.allocUnsafe(bytes.length);
+      const read = readSync(fd, buffer, 0, bytes.length, bytes.offset);
+      const text = buffer.toString('utf8', 0, read);
+      return text.length === expectedLength ? text : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   release(): void {

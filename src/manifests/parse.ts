@@ -54,11 +54,17 @@ export function readManifests(
     for (const object of collect(json.value, new SourceDocument(file, body, 1, 'json', place))) onObject(object);
     return errors;
   }
+  // Where each document's bytes are in the file, to read one document again rather than the whole file.
+  const fileBytes = onDisk ? Buffer.byteLength(text) : 0;
+  let byteOffset = body === text ? 0 : Buffer.byteLength(text.slice(0, text.length - body.length));
   for (const piece of splitDocuments(body)) {
+    const byteLength = onDisk ? Buffer.byteLength(piece.text) : 0;
+    const bytes = { offset: byteOffset, length: byteLength, fileBytes };
+    byteOffset += byteLength;
     attempt(() => {
       const value = parseYamlDocument(piece.text, file, piece.firstLine);
       if (value === undefined || value === null) return;
-      const place = onDisk ? { offset: piece.offset, fileLength: body.length } : undefined;
+      const place = onDisk ? { offset: piece.offset, fileLength: body.length, bytes } : undefined;
       for (const object of collect(value, new SourceDocument(file, piece.text, piece.firstLine, 'yaml', place))) onObject(object);
     });
   }
