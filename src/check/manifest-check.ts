@@ -117,7 +117,7 @@ export class ManifestCheck {
   }
 
   private detach(entry: LoadedObject, object: KubeObject): LoadedObject {
-    return entry.detached(object, this.files);
+    return entry.detached(object, this.files, this.strings);
   }
 
   private settle(row: CheckedObject, entry: LoadedObject, found: Finding[]): void {

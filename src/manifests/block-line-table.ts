@@ -28,9 +28,9 @@ export interface LineTable {
 }
 
 /** The line table of one YAML document, or undefined when it holds anything the table cannot describe. */
-export function indexLines(text: string): LineTable | undefined {
+export function indexLines(text: string, intern?: (key: string) => string): LineTable | undefined {
   if (/\r(?!\n)/.test(text)) return undefined; // a lone CR breaks lines for YAML, not for this scanner
-  const indexer = new LineIndexer(text);
+  const indexer = new LineIndexer(text, intern);
   try {
     indexer.run();
   } catch (error: unknown) {
@@ -103,7 +103,11 @@ class LineIndexer {
   private ended = false;
   private readonly hasTabs: boolean;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    /** Given when the table outlives the text: a key sliced from the text would keep all of it alive. */
+    private readonly intern?: (key: string) => string,
+  ) {
     this.hasTabs = text.includes('\t');
     let lines = 1;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
@@ -130,7 +134,7 @@ class LineIndexer {
     table.indent[row] = indent;
     table.dash[row] = dash;
     table.keyCol[row] = keyCol;
-    table.key[row] = key;
+    table.key[row] = key !== null && this.intern ? this.intern(key) : key;
     table.value[row] = value;
   }
 

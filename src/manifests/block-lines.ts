@@ -39,8 +39,9 @@ export class BlockLines {
   private readonly maps = new Map<number, MapEntries>();
   private readonly seqs = new Map<number, number[]>();
 
-  constructor(text: string) {
-    this.table = indexLines(text);
+  /** `intern` when the table outlives `text` (indexLines). */
+  constructor(text: string, intern?: (key: string) => string) {
+    this.table = indexLines(text, intern);
   }
 
   /** 1-based line of the node at `pointer`, or of its nearest existing ancestor; undefined when not sure. */

@@ -4,6 +4,7 @@ import { ManifestInputError } from './errors.js';
 import { PointerLines } from './ast-lines.js';
 import { BlockLines } from './block-lines.js';
 import { JsonPointerLines } from './json-lines.js';
+import type { StringTable } from './strings.js';
 import { joinPointer } from '../kube-model/json-pointer.js';
 
 /**
@@ -37,17 +38,23 @@ export class SourceDocument {
    * (a file on disk), else with its text copied (as UTF-8 bytes, outside the JS heap). One copy however many
    * of its objects keep it.
    */
-  detached(files?: FileTexts): SourceDocument {
+  detached(files?: FileTexts, strings?: StringTable): SourceDocument {
     const { source, place, file } = this;
     if (typeof source !== 'string') return this;
     if (files && place) {
+      if (this.kept) return this.kept;
       // The reader must not refer to `this`: this document holds a slice of the whole file's text.
       const { offset, fileLength, bytes } = place;
       const length = source.length;
       const end = offset + length;
       const wholeFile = () => files.read(file, fileLength).slice(offset, end);
       const reread = bytes ? () => files.readDocument(file, bytes, length) ?? wholeFile() : wholeFile;
-      return (this.kept ??= new SourceDocument(file, reread, this.firstLine, this.format));
+      this.kept = new SourceDocument(file, reread, this.firstLine, this.format);
+      // Its YAML line table, built now from the text in hand and kept instead of the text: reading documents
+      // again and indexing them at the end of a large input left the collector more than the input itself
+      // (the text is read again only for what the table is not sure about).
+      if (strings && this.format === 'yaml') this.kept.block = new BlockLines(source, (key) => strings.intern(key));
+      return this.kept;
     }
     return (this.kept ??= new SourceDocument(this.file, Buffer.from(source, 'utf8'), this.firstLine, this.format));
   }
@@ -142,8 +149,8 @@ export class LoadedObject {
    * This object, or `object` (a copy of it), with a copy of its document's text, so lines can still be named
    * once the file is let go.
    */
-  detached(object: KubeObject = this.object, files?: FileTexts): LoadedObject {
-    return new LoadedObject(object, this.document.detached(files), this.base);
+  detached(object: KubeObject = this.object, files?: FileTexts, strings?: StringTable): LoadedObject {
+    return new LoadedObject(object, this.document.detached(files, strings), this.base);
   }
 
   /** Line of the object itself. */

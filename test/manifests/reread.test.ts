@@ -1,10 +1,11 @@
 // Lines of findings worked out after a file was let go: each document is read again alone, from its bytes.
 import t from 'tap';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readManifests } from '../../src/manifests/parse.js';
 import { FileTexts, type LoadedObject } from '../../src/manifests/loaded-object.js';
+import { StringTable } from '../../src/manifests/strings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ddguard-reread-'));
 const doc = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: b\n  note: "café ☕ 🐕"\n`;
@@ -47,4 +48,15 @@ t.test('a file changed before its lines are asked for is an input error, not a w
   const objects = detachedFrom(file, new FileTexts());
   writeFileSync(file, `# a comment moves every line\n${doc('first')}---\n${doc('second')}`);
   t.throws(() => objects[1]!.lineOf('/data/a'), /changed while it was being checked/);
+});
+
+t.test('given a string table, a document keeps its line table instead of its text: its lines need no read', async (t) => {
+  const file = join(dir, 'kept-table.yaml');
+  writeFileSync(file, `${doc('first')}---\n${doc('second')}`);
+  const files = new FileTexts();
+  const strings = new StringTable();
+  const objects: LoadedObject[] = [];
+  readManifests(readFileSync(file, 'utf8'), file, (entry) => objects.push(entry.detached(entry.object, files, strings)), true);
+  rmSync(file);
+  t.same(objects.map((o) => [o.line, o.lineOf('/data/note'), o.lineOf('/data/missing')]), [[1, 7, 5], [9, 15, 13]]);
 });
