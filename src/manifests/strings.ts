@@ -6,6 +6,7 @@
  */
 export class StringTable {
   private readonly table = new Map<string, string>();
+  private readonly lists = new Map<string, unknown[]>();
 
   /** The table's copy of `text`: equal to it, and holding nothing else alive. */
   intern(text: string): string {
@@ -23,7 +24,7 @@ export class StringTable {
    */
   copy<T>(value: T): T {
     if (typeof value === 'string') return this.intern(value) as T;
-    if (Array.isArray(value)) return value.map((item: unknown) => this.copy(item)) as T;
+    if (Array.isArray(value)) return this.copyList(value) as T;
     if (value === null || typeof value !== 'object') return value;
     const copy: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
@@ -33,4 +34,22 @@ export class StringTable {
     }
     return copy as T;
   }
+
+  /**
+   * A copy of a list; a short list of strings is shared, frozen, with every equal one copied before. RBAC rules
+   * repeat the same verbs, API groups and resources in every role, and a role's lists were most of what it held.
+   */
+  private copyList(list: readonly unknown[]): unknown[] {
+    const items = list.map((item: unknown) => this.copy(item));
+    if (items.length === 0 || items.length > MAX_SHARED_LIST || !items.every((item) => typeof item === 'string')) return items;
+    const key = JSON.stringify(items); // unambiguous, unlike any separator a string may hold
+    const known = this.lists.get(key);
+    if (known) return known;
+    Object.freeze(items);
+    this.lists.set(key, items);
+    return items;
+  }
 }
+
+/** Lists longer than this are not shared: rarely repeated, and their key would be long. */
+const MAX_SHARED_LIST = 32;
