@@ -6,6 +6,8 @@ declare module 'autocannon' {
     url: string; connections?: number; duration?: number; amount?: number; overallRate?: number; pipelining?: number;
     requests?: Array<{ method?: string; path?: string; headers?: Record<string, string>; body?: string | Buffer }>;
     tlsOptions?: Record<string, unknown>; headers?: Record<string, string>; method?: string;
+    /** Worker threads generating the load (autocannon's `workers`). */
+    workers?: number;
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;
