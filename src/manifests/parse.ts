@@ -1,10 +1,10 @@
 import { load, CORE_SCHEMA, Type, YAMLException } from 'js-yaml';
 import type { KubeObject } from '../kube-model/types.js';
 import { isRecord } from '../kube-model/types.js';
-import { splitDocuments } from './documents.js';
+import { splitDocuments, type DocumentText } from './documents.js';
 import { ManifestParseError } from './errors.js';
 import { jsonErrorPlace } from './json-error.js';
-import { LoadedObject, SourceDocument } from './loaded-object.js';
+import { LoadedObject, SourceDocument, type DocumentPlace } from './loaded-object.js';
 
 // js-yaml, not the `yaml` package, parses: it is about ten times faster, and loading must keep up with tens of
 // thousands of objects. `yaml` only builds line maps, lazily. The schema is YAML 1.2 core (no timestamps turned
@@ -54,21 +54,33 @@ export function readManifests(
     for (const object of collect(json.value, new SourceDocument(file, body, 1, 'json', place))) onObject(object);
     return errors;
   }
-  // Where each document's bytes are in the file, to read one document again rather than the whole file.
-  const fileBytes = onDisk ? Buffer.byteLength(text) : 0;
-  let byteOffset = body === text ? 0 : Buffer.byteLength(text.slice(0, text.length - body.length));
-  for (const piece of splitDocuments(body)) {
-    const byteLength = onDisk ? Buffer.byteLength(piece.text) : 0;
-    const bytes = { offset: byteOffset, length: byteLength, fileBytes };
-    byteOffset += byteLength;
+  const pieces = splitDocuments(body);
+  const places = onDisk ? documentPlaces(pieces, body.length, text.length - body.length) : undefined;
+  pieces.forEach((piece, index) => {
     attempt(() => {
       const value = parseYamlDocument(piece.text, file, piece.firstLine);
       if (value === undefined || value === null) return;
-      const place = onDisk ? { offset: piece.offset, fileLength: body.length, bytes } : undefined;
-      for (const object of collect(value, new SourceDocument(file, piece.text, piece.firstLine, 'yaml', place))) onObject(object);
+      for (const object of collect(value, new SourceDocument(file, piece.text, piece.firstLine, 'yaml', places?.[index]))) onObject(object);
     });
-  }
+  });
   return errors;
+}
+
+/**
+ * Where each document is in its file: its text's offset, and its bytes, to read one document again rather than
+ * the whole file. The documents cover the text end to end, so the file's size is the sum of theirs (and of a
+ * byte order mark's 3 bytes, `bomChars` being 1 when there is one).
+ */
+function documentPlaces(pieces: readonly DocumentText[], fileLength: number, bomChars: number): DocumentPlace[] {
+  const lengths = pieces.map((piece) => Buffer.byteLength(piece.text));
+  const bom = bomChars > 0 ? 3 : 0;
+  const fileBytes = lengths.reduce((sum, length) => sum + length, bom);
+  let offset = bom;
+  return pieces.map((piece, index) => {
+    const bytes = { offset, length: lengths[index]!, fileBytes };
+    offset += bytes.length;
+    return { offset: piece.offset, fileLength, bytes };
+  });
 }
 
 function parseYamlDocument(text: string, file: string, firstLine: number): unknown {
