@@ -109,6 +109,11 @@ function storeSink(store: ObjectStore, kind: string): ReflectorSink {
         if (!cached || !rv || cached.metadata?.resourceVersion !== rv) store.upsert(object);
       }
     },
+    unchanged(object) {
+      const rv = object.metadata?.resourceVersion;
+      const cached = rv ? store.get(kind, store.namespaceOf(object), object.metadata?.name ?? '') : undefined;
+      return cached?.metadata?.resourceVersion === rv ? cached : undefined;
+    },
     upsert: (object) => store.upsert(object),
     remove: (object) => store.remove(object),
   };

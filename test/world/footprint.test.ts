@@ -6,6 +6,8 @@ import { startFakeApiServer, type ObjectInput } from '../support/fake-apiserver.
 import { LiveWorldProvider } from '../../src/world/live.js';
 import { asDatadogWorkload } from '../../src/datadog/components.js';
 import { AUDITED_KINDS, listPages } from '../../src/kube-client/lister.js';
+import { Reflector } from '../../src/kube-client/reflector.js';
+import type { KubeObject } from '../../src/kube-model/types.js';
 
 const PAGE = 50;
 const OTHER_DEPLOYMENTS = 300;
@@ -89,13 +91,20 @@ t.test('a non-Datadog workload updated, or one that stops being Datadog, is not 
 
 t.test('410 Gone on a resumed watch: a relist catches up with what the watch missed', async (t) => {
   const before = reflector('Deployment').lists;
+  const rolesListed = reflector('Role').lists;
+  const unchangedRole = provider.store.get('Role', 'team-00', 'app');
+  t.ok(unchangedRole, 'a Role is cached');
   fake.resetRequests();
-  // The connection drops; meanwhile Datadog's workloads change and the history they were in is compacted.
+  // The connection drops; meanwhile Datadog's workloads and a Role change and the history they were in is compacted.
   fake.closeWatches();
   fake.remove({ kind: 'DaemonSet', namespace: 'datadog', name: 'datadog' });
   fake.apply({ ...deployment('datadog-cluster-agent-2', 'datadog', true) });
+  const changedRole = rbac.find((o) => o.kind === 'Role' && o.metadata?.namespace === 'team-01')!;
+  fake.apply({ ...changedRole, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] });
   fake.compact();
-  t.ok(await until(() => reflector('Deployment').lists > before && reflector('DaemonSet').lists > 0 && !provider.store.get('DaemonSet', 'datadog', 'datadog'), 15_000), 'relisted');
+  t.ok(await until(() => reflector('Deployment').lists > before && reflector('Role').lists > rolesListed && reflector('DaemonSet').lists > 0 && !provider.store.get('DaemonSet', 'datadog', 'datadog'), 15_000), 'relisted');
+  t.equal(provider.store.get('Role', 'team-00', 'app'), unchangedRole, 'an unchanged Role is the object already cached');
+  t.same((provider.store.get('Role', 'team-01', 'app') as { rules?: unknown } | undefined)?.rules, [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }], 'a Role changed while the watch was down is the new one');
   t.ok(provider.store.get('Deployment', 'datadog', 'datadog-cluster-agent-2'), 'an object created while the watch was down is cached');
   t.notOk(provider.store.get('DaemonSet', 'datadog', 'datadog'), 'an object deleted while the watch was down is gone');
   t.ok(fake.requests.some((r) => r.verb === 'watch' && r.resource === 'deployments' && r.status === 200), 'the stale watch was answered (with a 410 ERROR event)');
@@ -126,4 +135,33 @@ t.test('an expired continue token restarts the list from its first page', async 
   t.equal(restarts, 1, 'restarted once');
   t.equal(items, result.count);
   t.equal(result.count, fake.list('Deployment').length, 'every Deployment exactly once, the one written mid-list included');
+});
+
+t.test('a relist copies from its pages only what changed: what the sink holds unchanged is reused', async (t) => {
+  const roles = AUDITED_KINDS.find((k) => k.kind === 'Role')!;
+  const held = new Map<string, KubeObject>();
+  const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+  const kept: string[] = [];
+  const reflector = new Reflector(fake.kubeConfig(), roles, {
+    replace: (objects) => {
+      held.clear();
+      for (const o of objects) held.set(keyOf(o), o);
+    },
+    unchanged: (o) => (held.get(keyOf(o))?.metadata?.resourceVersion === o.metadata?.resourceVersion ? held.get(keyOf(o)) : undefined),
+    upsert: (o) => void held.set(keyOf(o), o),
+    remove: (o) => void held.delete(keyOf(o)),
+  }, { keep: (o) => (kept.push(keyOf(o)), o), pageSize: PAGE, retryMs: 50 });
+  t.teardown(() => reflector.stop());
+  await reflector.start();
+  t.equal(kept.length, held.size, 'the first list copies every Role');
+  const before = new Map(held);
+  kept.length = 0;
+  fake.closeWatches();
+  const changed = rbac.find((o) => o.kind === 'Role' && o.metadata?.namespace === 'team-02')!;
+  fake.apply({ ...changed, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] });
+  fake.compact();
+  t.ok(await until(() => reflector.lists > 1), 'relisted');
+  t.same(kept, ['team-02/app'], 'only the Role changed while the watch was down went through keep');
+  t.equal(held.get('team-00/app'), before.get('team-00/app'), 'an unchanged Role is the object held before');
+  t.not(held.get('team-02/app'), before.get('team-02/app'), 'the changed one is new');
 });
