@@ -1,4 +1,4 @@
-import { findGrant, type Permissions, type RequiredPermission } from '../kube-model/rbac.js';
+import { findGrant, type AccessQuery, type Permissions, type RequiredPermission } from '../kube-model/rbac.js';
 import type { World } from '../kube-model/world.js';
 import type { DatadogWorkload } from './components.js';
 import { envValue } from '../kube-model/env.js';
@@ -60,24 +60,27 @@ export function isRequired(requirement: PermissionRequirement, features: Catalog
 
 /** The verbs of an access no grant allows; empty when it, or one of its alternatives, is held. */
 export function missingVerbs(permissions: Permissions, requirement: PermissionRequirement): string[] {
-  const missing = (p: RequiredPermission) =>
-    p.verbs.filter((verb) => {
-      const scoped = p as PermissionRequirement;
-      const query = {
-        verb,
-        apiGroup: p.apiGroup,
-        resource: p.resource,
-        ...(p.subresource ? { subresource: p.subresource } : {}),
-        ...(scoped.namespace ? { namespace: scoped.namespace } : {}),
-        ...(scoped.objectName ? { name: scoped.objectName } : {}),
-        ...(scoped.nonResourceURL ? { nonResourceURL: scoped.nonResourceURL } : {}),
-      };
-      return !findGrant(permissions, query);
-    });
-  const own = missing(requirement);
+  // An account bound to nothing lacks every verb: the usual answer at admission, where a Datadog workload is
+  // created before (or without) its RBAC, for each of the catalogue's few dozen accesses.
+  if (permissions.grants.length === 0) return [...requirement.verbs];
+  const own = verbsNotGranted(permissions, requirement);
   if (own.length === 0) return [];
-  if ((requirement.alternatives ?? []).some((alternative) => missing(alternative).length === 0)) return [];
+  if ((requirement.alternatives ?? []).some((alternative) => verbsNotGranted(permissions, alternative).length === 0)) return [];
   return own;
+}
+
+function verbsNotGranted(permissions: Permissions, access: RequiredPermission): string[] {
+  const scoped = access as PermissionRequirement;
+  // One query per access, its verb set in turn.
+  const query: AccessQuery = { verb: '', apiGroup: access.apiGroup, resource: access.resource };
+  if (access.subresource) query.subresource = access.subresource;
+  if (scoped.namespace) query.namespace = scoped.namespace;
+  if (scoped.objectName) query.name = scoped.objectName;
+  if (scoped.nonResourceURL) query.nonResourceURL = scoped.nonResourceURL;
+  return access.verbs.filter((verb) => {
+    query.verb = verb;
+    return !findGrant(permissions, query);
+  });
 }
 
 /** `pods`, `poddisruptionbudgets.policy`, `nodes/proxy`: how Kubernetes names a resource in its messages. */
