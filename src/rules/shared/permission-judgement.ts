@@ -94,12 +94,16 @@ export function judgePermissions(check: PermissionCheck): RuleFinding[] {
     path: workload.template.specPath + (spec.serviceAccountName ? '/serviceAccountName' : spec.serviceAccount ? '/serviceAccount' : ''),
   };
   const permissions = permissionsOf(world, subject.namespace, account);
-  const gaps = check.requirements
-    .map((requirement) => resolveRequirement(requirement, workload, world))
-    .map((requirement) => ({ requirement, need: isRequired(requirement, check.features) }))
-    .filter((g): g is { requirement: PermissionRequirement; need: 'yes' | 'maybe' } => g.need !== 'no')
-    .map((g) => ({ ...g, verbs: missingVerbs(permissions, g.requirement) }))
-    .filter((g) => g.verbs.length > 0);
+  // One pass, one object per gap: every RBAC rule runs this for each Datadog workload it judges, over the
+  // catalogue's few dozen accesses, on every admission.
+  const gaps: Gap[] = [];
+  for (const entry of check.requirements) {
+    const need = isRequired(entry, check.features);
+    if (need === 'no') continue;
+    const requirement = resolveRequirement(entry, workload, world);
+    const verbs = missingVerbs(permissions, requirement);
+    if (verbs.length > 0) gaps.push({ requirement, need, verbs });
+  }
   if (gaps.length === 0) return [];
 
   const bindings = world.bindingsForServiceAccount(subject.namespace, account);
