@@ -72,8 +72,7 @@ export async function listPages(
   onItem: (object: KubeObject) => void,
   options: ListOptions & { onRestart?: () => void } = {},
 ): Promise<ListResult> {
-  // A fresh client per list: its discovery cache would otherwise never see a CRD installed later.
-  const api = PlainListApi.make(kc);
+  const api = PlainListApi.of(kc);
   const limit = options.pageSize ?? 500;
   let next: string | undefined;
   let count = 0;
@@ -104,9 +103,21 @@ export async function listPages(
  * typed models were never used. Everything else (authentication, TLS, discovery, errors) is client-node's.
  */
 class PlainListApi extends KubernetesObjectApi {
-  static make(kc: KubeConfig): PlainListApi {
-    const api = kc.makeApiClient(PlainListApi);
-    api.setDefaultNamespace(kc);
+  private static readonly clients = new WeakMap<KubeConfig, PlainListApi>();
+
+  /**
+   * One client per KubeConfig, so its discovery (one GET per API group version) is done once, not before every
+   * list: a relist after 410 Gone asked discovery again for each of its nine kinds. A CRD installed later is
+   * still found: client-node asks again when the cached group version lacks the kind, and an absent group
+   * version (404) is never cached.
+   */
+  static of(kc: KubeConfig): PlainListApi {
+    let api = PlainListApi.clients.get(kc);
+    if (!api) {
+      api = kc.makeApiClient(PlainListApi);
+      api.setDefaultNamespace(kc);
+      PlainListApi.clients.set(kc, api);
+    }
     return api;
   }
 

@@ -110,6 +110,7 @@ t.test('410 Gone on a resumed watch: a relist catches up with what the watch mis
   t.ok(fake.requests.some((r) => r.verb === 'watch' && r.resource === 'deployments' && r.status === 200), 'the stale watch was answered (with a 410 ERROR event)');
   t.ok(fake.count({ verb: 'list', resource: 'deployments' }) >= Math.ceil(OTHER_DEPLOYMENTS / PAGE), 'the relist is paged too');
   t.same(fake.requests.filter((r) => r.verb === 'list' && r.query['limit'] !== String(PAGE)), []);
+  t.same(fake.requests.filter((r) => r.method === 'GET' && !r.verb).map((r) => r.path), [], 'no discovery again: each API group version was asked once');
   t.same(workloadsCached().filter((o) => !asDatadogWorkload(o, 'default')), [], 'still no non-Datadog workload');
   t.ok(provider.ready(), 'ready throughout');
 });
@@ -164,4 +165,23 @@ t.test('a relist copies from its pages only what changed: what the sink holds un
   t.same(kept, ['team-02/app'], 'only the Role changed while the watch was down went through keep');
   t.equal(held.get('team-00/app'), before.get('team-00/app'), 'an unchanged Role is the object held before');
   t.not(held.get('team-02/app'), before.get('team-02/app'), 'the changed one is new');
+});
+
+t.test('discovery is asked once per client, yet a CRD installed after a list found it absent is found next time', async (t) => {
+  const kc = fake.kubeConfig();
+  const datadogAgents = AUDITED_KINDS.find((k) => k.kind === 'DatadogAgent')!;
+  fake.apply({ apiVersion: 'datadoghq.com/v2alpha1', kind: 'DatadogAgent', metadata: { name: 'datadog', namespace: 'datadog' }, spec: {} });
+  t.teardown(() => fake.remove({ kind: 'DatadogAgent', namespace: 'datadog', name: 'datadog' }));
+  // Every request under the group version fails meanwhile: the provider's own DatadogAgent watch may ask too.
+  fake.failNext({ method: 'GET', pathPrefix: '/apis/datadoghq.com/v2alpha1', status: 404, times: 1000 });
+  const absent = await listPages(kc, datadogAgents, undefined, () => {}, { pageSize: PAGE });
+  fake.clearFaults();
+  t.ok(absent.notInstalled, 'absent while its group version answers 404');
+  fake.resetRequests();
+  const installed = await listPages(kc, datadogAgents, undefined, () => {}, { pageSize: PAGE });
+  t.notOk(installed.notInstalled, 'found once it answers');
+  t.equal(installed.count, 1);
+  fake.resetRequests();
+  await listPages(kc, datadogAgents, undefined, () => {}, { pageSize: PAGE });
+  t.same(fake.requests.filter((r) => !r.verb).map((r) => r.path), [], 'the third list asks no discovery');
 });
