@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube-model/types.js';
-import { keepForRules, referencedObjects } from '../kube-client/footprint.js';
-import { AUDITED_KINDS, listPages, type ListOptions } from '../kube-client/lister.js';
+import { keepForRules, rbacNamespaces, referencedObjects } from '../kube-client/footprint.js';
+import { AUDITED_KINDS, listPages, type ListedKind, type ListOptions } from '../kube-client/lister.js';
 import { ReferenceReader, refKey } from '../kube-client/references.js';
 import { KubeError } from '../kube-client/errors.js';
 import { ClusterWorld } from '../world/cluster-world.js';
@@ -26,19 +26,25 @@ export interface Collected {
 /**
  * `ddguard audit`: the same read as the webhook's live world (src/world/live.ts), once, without watching:
  * the kinds of AUDITED_KINDS listed page by page, kept by the same rule (src/kube-client/footprint.ts: only
- * Datadog's workloads, trimmed), then every referenced Secret and ConfigMap read by `get`.
+ * Datadog's workloads, trimmed; Roles, RoleBindings and ServiceAccounts only where Datadog runs), then every
+ * referenced Secret and ConfigMap read by `get`.
  */
 export async function collectCluster(kc: KubeConfig, options: CollectOptions = {}): Promise<Collected> {
   const store = new ObjectStore('default');
-  const namespaces = options.namespaces?.length ? options.namespaces : [undefined];
-  for (const listed of AUDITED_KINDS) {
+  const chosen = options.namespaces?.length ? options.namespaces : undefined;
+  const listInto = async (listed: ListedKind, namespaces: readonly (string | undefined)[]) => {
     for (const namespace of listed.namespaced ? namespaces : [undefined]) {
       await listPages(kc, listed, namespace, (object) => {
         const kept = keepForRules(listed, object, store.defaultNamespace);
         if (kept) store.upsert(kept);
       }, options);
     }
-  }
+  };
+  for (const listed of AUDITED_KINDS.filter((k) => !k.inDatadogNamespaces)) await listInto(listed, chosen ?? [undefined]);
+  // Then Roles, RoleBindings and ServiceAccounts where Datadog runs (or in the namespaces asked for), as the
+  // webhook's live world reads them.
+  const rbac = chosen ?? rbacNamespaces(store.datadogNamespaces());
+  for (const listed of AUDITED_KINDS.filter((k) => k.inDatadogNamespaces)) await listInto(listed, rbac);
   const reader = new ReferenceReader(kc);
   const read = new Map<string, Lookup<KubeObject>>();
   const referenced: KubeObject[] = [];

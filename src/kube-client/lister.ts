@@ -13,15 +13,17 @@ export interface ListedKind {
   optional?: boolean;
   /** Only the Datadog workloads of this kind are kept; the others are read a page at a time and dropped. */
   datadogOnly?: boolean;
+  /** Read only in the namespaces Datadog runs in and those its catalogue names (footprint.ts: rbacNamespaces). */
+  inDatadogNamespaces?: boolean;
 }
 
 /** The kinds read from the cluster; Secrets and ConfigMaps are read one by one, as Datadog's objects name them. */
-const LISTED: readonly { kind: TargetKind; datadogOnly?: true }[] = [
+const LISTED: readonly { kind: TargetKind; datadogOnly?: true; inDatadogNamespaces?: true }[] = [
   { kind: 'ClusterRole' },
   { kind: 'ClusterRoleBinding' },
-  { kind: 'Role' },
-  { kind: 'RoleBinding' },
-  { kind: 'ServiceAccount' },
+  { kind: 'Role', inDatadogNamespaces: true },
+  { kind: 'RoleBinding', inDatadogNamespaces: true },
+  { kind: 'ServiceAccount', inDatadogNamespaces: true },
   { kind: 'Deployment', datadogOnly: true },
   { kind: 'DaemonSet', datadogOnly: true },
   { kind: 'StatefulSet', datadogOnly: true },
@@ -29,11 +31,12 @@ const LISTED: readonly { kind: TargetKind; datadogOnly?: true }[] = [
 ];
 
 /** What the webhook's live world, `serve --audit-interval` and `ddguard audit` all read: one list, one reader. */
-export const AUDITED_KINDS: readonly ListedKind[] = LISTED.map(({ kind, datadogOnly }) => {
+export const AUDITED_KINDS: readonly ListedKind[] = LISTED.map(({ kind, datadogOnly, inDatadogNamespaces }) => {
   const info = KINDS[kind];
   const listed: ListedKind = { apiVersion: apiVersionOf(info), kind, resource: qualifiedResourceOf(info), namespaced: info.scope === 'Namespaced' };
   if (info.optionalCrd) listed.optional = true;
   if (datadogOnly) listed.datadogOnly = true;
+  if (inDatadogNamespaces) listed.inDatadogNamespaces = true;
   return listed;
 });
 

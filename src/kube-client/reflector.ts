@@ -21,6 +21,8 @@ export interface ReflectorSink {
 }
 
 export interface ReflectorOptions {
+  /** List and watch this namespace only; cluster-wide when absent. */
+  namespace?: string;
   /** The object as kept, or undefined when it takes no part (then it also leaves the sink). */
   keep: (object: KubeObject) => KubeObject | undefined;
   pageSize?: number;
@@ -68,6 +70,11 @@ export class Reflector {
     this.watchAbort?.abort();
   }
 
+  /** The namespace listed and watched; undefined for the whole cluster. */
+  get namespace(): string | undefined {
+    return this.options.namespace;
+  }
+
   /** True once a first list reached the sink; stays true through relists (the cache serves meanwhile). */
   hasSynced(): boolean {
     return this.synced;
@@ -89,11 +96,11 @@ export class Reflector {
       } catch (error: unknown) {
         if (this.stopped) return;
         if (error instanceof Gone) {
-          this.options.logger?.info({ kind: this.listed.kind, resourceVersion: this.resourceVersion }, 'watch too old (410 Gone); listing again');
+          this.options.logger?.info({ kind: this.listed.kind, namespace: this.options.namespace, resourceVersion: this.resourceVersion }, 'watch too old (410 Gone); listing again');
           this.resourceVersion = '';
           continue;
         }
-        this.options.logger?.warn({ kind: this.listed.kind, err: error instanceof Error ? error.message : String(error), retryMs }, 'list/watch failed; retrying');
+        this.options.logger?.warn({ kind: this.listed.kind, namespace: this.options.namespace, err: error instanceof Error ? error.message : String(error), retryMs }, 'list/watch failed; retrying');
         await this.sleep(retryMs);
         retryMs = Math.min(retryMs * 2, 30_000);
       }
@@ -109,7 +116,7 @@ export class Reflector {
    */
   private async list(): Promise<void> {
     let kept: KubeObject[] = [];
-    const result = await listPages(this.kc, this.listed, undefined, (object) => {
+    const result = await listPages(this.kc, this.listed, this.options.namespace, (object) => {
       const keep = this.sink.unchanged(object) ?? this.options.keep(object);
       if (keep) kept.push(keep);
     }, { ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}), onRestart: () => (kept = []) });
@@ -165,7 +172,7 @@ export class Reflector {
       };
       const query = { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds };
       new Watch(this.kc)
-        .watch(collectionPath(this.listed), query, onEvent, (error: unknown) => finish(statusOf(error)?.code === 410 || (error as { statusCode?: number } | null)?.statusCode === 410 ? new Gone('Gone') : error))
+        .watch(collectionPath(this.listed, this.options.namespace), query, onEvent, (error: unknown) => finish(statusOf(error)?.code === 410 || (error as { statusCode?: number } | null)?.statusCode === 410 ? new Gone('Gone') : error))
         .then((controller) => {
           this.watchAbort = controller;
           if (settled || this.stopped) controller.abort();

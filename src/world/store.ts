@@ -80,6 +80,11 @@ export class ObjectStore {
     return [...(this.datadogInNamespace.get(namespace)?.values() ?? [])];
   }
 
+  /** Namespaces holding a Datadog workload or DatadogAgent. */
+  datadogNamespaces(): string[] {
+    return [...this.datadogInNamespace].filter(([, objects]) => objects.size > 0).map(([namespace]) => namespace);
+  }
+
   get size(): number {
     return this.byKey.size;
   }

@@ -31,7 +31,8 @@ const agent: ObjectInput = {
 };
 const namespaces = Array.from({ length: 30 }, (_, i) => `team-${String(i).padStart(2, '0')}`);
 const others = Array.from({ length: OTHER_DEPLOYMENTS }, (_, i) => deployment(`web-${i}`, namespaces[i % namespaces.length]!));
-const rbac = namespaces.flatMap((ns) => [
+// Datadog's own namespace has RBAC too, and so does kube-system (the catalogue names a ConfigMap there).
+const rbac = [...namespaces, 'datadog', 'kube-system'].flatMap((ns) => [
   { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: ns } },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'app', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] },
   { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'app', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'app' }, subjects: [{ kind: 'ServiceAccount', name: 'app' }] },
@@ -68,7 +69,27 @@ t.test('every list is paged; only Datadog workloads are cached, trimmed', async 
   t.equal(dca.metadata?.annotations?.[LAST_APPLIED], undefined, "kubectl's last-applied copy is dropped");
   t.equal(dca.metadata?.annotations?.['team'], 'shop', 'other annotations kept (exemptions live there)');
   t.notOk('status' in dca, 'status dropped');
-  t.equal(provider.store.list('RoleBinding').length, namespaces.length, 'RBAC kept whole');
+  // Roles, RoleBindings and ServiceAccounts: only where Datadog runs and in kube-system, each listed there.
+  for (const kind of ['Role', 'RoleBinding', 'ServiceAccount']) {
+    t.same([...new Set(provider.store.list(kind).map((o) => o.metadata?.namespace))].sort(), ['datadog', 'kube-system'], `${kind}s of Datadog's namespace and kube-system only`);
+  }
+  const rbacLists = lists.filter((r) => ['roles', 'rolebindings', 'serviceaccounts'].includes(r.resource ?? ''));
+  t.same(rbacLists.filter((r) => !r.path.includes('/namespaces/')).map((r) => r.path), [], 'never listed cluster-wide');
+  t.same([...new Set(rbacLists.map((r) => r.namespace))].sort(), ['datadog', 'kube-system']);
+});
+
+t.test("a Datadog workload in another namespace brings that namespace's RBAC in; gone, takes it out", async (t) => {
+  fake.apply(deployment('datadog-cluster-agent', 'team-07', true));
+  t.ok(await until(() => provider.store.list('RoleBinding', 'team-07').length === 1 && provider.store.list('ServiceAccount', 'team-07').length === 1), 'team-07 read');
+  t.equal(provider.store.list('Role', 'team-08').length, 0, 'not its neighbours');
+  t.ok(provider.ready(), 'ready throughout');
+  fake.remove({ kind: 'Deployment', namespace: 'team-07', name: 'datadog-cluster-agent' });
+  t.ok(await until(() => provider.store.list('RoleBinding', 'team-07').length === 0 && provider.store.list('Role', 'team-07').length === 0), 'team-07 dropped');
+  t.notOk(provider.reflectors.some((r) => r.namespace === 'team-07'), 'its loops stopped');
+  // A change there now reaches nothing.
+  fake.apply({ ...rbac.find((o) => o.kind === 'Role' && o.metadata?.namespace === 'team-07')!, rules: [] });
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(provider.store.list('Role', 'team-07').length, 0);
 });
 
 t.test('watches resume from the list resourceVersion, allow bookmarks, and follow them', async (t) => {
@@ -92,19 +113,19 @@ t.test('a non-Datadog workload updated, or one that stops being Datadog, is not 
 t.test('410 Gone on a resumed watch: a relist catches up with what the watch missed', async (t) => {
   const before = reflector('Deployment').lists;
   const rolesListed = reflector('Role').lists;
-  const unchangedRole = provider.store.get('Role', 'team-00', 'app');
+  const unchangedRole = provider.store.get('Role', 'kube-system', 'app');
   t.ok(unchangedRole, 'a Role is cached');
   fake.resetRequests();
   // The connection drops; meanwhile Datadog's workloads and a Role change and the history they were in is compacted.
   fake.closeWatches();
   fake.remove({ kind: 'DaemonSet', namespace: 'datadog', name: 'datadog' });
   fake.apply({ ...deployment('datadog-cluster-agent-2', 'datadog', true) });
-  const changedRole = rbac.find((o) => o.kind === 'Role' && o.metadata?.namespace === 'team-01')!;
+  const changedRole = rbac.find((o) => o.kind === 'Role' && o.metadata?.namespace === 'datadog')!;
   fake.apply({ ...changedRole, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }] });
   fake.compact();
   t.ok(await until(() => reflector('Deployment').lists > before && reflector('Role').lists > rolesListed && reflector('DaemonSet').lists > 0 && !provider.store.get('DaemonSet', 'datadog', 'datadog'), 15_000), 'relisted');
-  t.equal(provider.store.get('Role', 'team-00', 'app'), unchangedRole, 'an unchanged Role is the object already cached');
-  t.same((provider.store.get('Role', 'team-01', 'app') as { rules?: unknown } | undefined)?.rules, [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }], 'a Role changed while the watch was down is the new one');
+  t.equal(provider.store.get('Role', 'kube-system', 'app'), unchangedRole, 'an unchanged Role is the object already cached');
+  t.same((provider.store.get('Role', 'datadog', 'app') as { rules?: unknown } | undefined)?.rules, [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }], 'a Role changed while the watch was down is the new one');
   t.ok(provider.store.get('Deployment', 'datadog', 'datadog-cluster-agent-2'), 'an object created while the watch was down is cached');
   t.notOk(provider.store.get('DaemonSet', 'datadog', 'datadog'), 'an object deleted while the watch was down is gone');
   t.ok(fake.requests.some((r) => r.verb === 'watch' && r.resource === 'deployments' && r.status === 200), 'the stale watch was answered (with a 410 ERROR event)');
