@@ -33,7 +33,8 @@ export interface Grant {
 /** Everything bound to a ServiceAccount, and the bindings whose role the world does not hold. */
 export interface Permissions {
   grants: Grant[];
-  missingRoles: { binding: ObjectRef; roleRef: { kind: string; name: string } }[];
+  /** `namespace`: the one a RoleBinding's role would grant in, as on a Grant; absent for a ClusterRoleBinding. */
+  missingRoles: { binding: ObjectRef; roleRef: { kind: string; name: string }; namespace?: string }[];
 }
 
 export interface AccessQuery {
@@ -61,7 +62,7 @@ export function permissionsOf(world: World, namespace: string, serviceAccount: s
       : undefined;
     const bindingRef = refOf(binding);
     if (!role || role.state !== 'found') {
-      permissions.missingRoles.push({ binding: bindingRef, roleRef: { kind, name } });
+      permissions.missingRoles.push({ binding: bindingRef, roleRef: { kind, name }, ...(bindingNamespace ? { namespace: bindingNamespace } : {}) });
       continue;
     }
     for (const rule of effectiveRules(role.value, world)) {

@@ -91,3 +91,30 @@ t.test('config extends the Cluster Agent\'s required permissions', async (t) => 
   t.match(findings[0]?.message, /our admission policy needs it/);
   t.same(new Engine(RULES.filter((r) => r.id === 'cluster-agent-rbac')).evaluate(dca, world), [], 'not required by default');
 });
+
+t.test('a role missing from the world leaves doubt only where its binding could grant', async (t) => {
+  const stripped = role([
+    { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: ['list', 'watch'] },
+  ]);
+  const roleRef = (kind: string, name: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind, name });
+  const subjects = [{ kind: 'ServiceAccount', name: 'datadog-cluster-agent', namespace: 'datadog' }];
+  // A RoleBinding in another namespace to a Role the world does not hold: it could grant only in team-x.
+  const elsewhere: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'reader', namespace: 'team-x' }, roleRef: roleRef('Role', 'reader'), subjects };
+  const podsGap = (objects: KubeObject[]) =>
+    engine.evaluate(dca, new ManifestWorld([stripped, binding, collectors, collectorsBinding, dca, ...objects], { defaultNamespace: 'datadog' }))
+      .find((f) => /cannot [a-z/]+ pods cluster-wide/.test(f.message));
+
+  const alone = podsGap([]);
+  t.equal(alone?.severity, 'error', 'without it, the pods gap is an error');
+  const besideElsewhere = podsGap([elsewhere]);
+  t.equal(besideElsewhere?.severity, 'error', 'a missing Role bound in team-x cannot grant pods cluster-wide: still an error');
+  t.notMatch(besideElsewhere?.message ?? '', /Could not check everything/);
+
+  // A ClusterRoleBinding to a ClusterRole the world does not hold could grant anything: a doubt, a warning.
+  const unknownCluster: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'extra' }, roleRef: roleRef('ClusterRole', 'gone'), subjects };
+  const besideUnknown = podsGap([elsewhere, unknownCluster]);
+  t.equal(besideUnknown?.severity, 'warning');
+  t.match(besideUnknown?.message ?? '', /Could not check everything: ClusterRoleBinding extra references ClusterRole gone, which is not in this manifest set, and it may grant this\./);
+  t.notMatch(besideUnknown?.message ?? '', /RoleBinding reader/, 'the team-x binding is not named as a doubt');
+});

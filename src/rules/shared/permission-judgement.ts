@@ -159,14 +159,18 @@ function unverifiableFinding(gaps: readonly Gap[], subject: Subject, unbound: bo
 
 interface GapContext {
   roles: string[];
-  missingRoles: string[];
+  /** Bindings whose role is not in the world, and the namespace it would grant in (none: anywhere). */
+  missingRoles: { text: string; namespace?: string }[];
 }
 
 function gapContext(permissions: Permissions, world: World): GapContext {
   const where = world.source === 'manifests' ? 'in this manifest set' : 'in the cluster';
   return {
     roles: [...new Set(permissions.grants.map((g) => `${g.role.kind} ${g.role.name}`))],
-    missingRoles: permissions.missingRoles.map((m) => `${m.binding.kind} ${m.binding.name} references ${m.roleRef.kind} ${m.roleRef.name}, which is not ${where}`),
+    missingRoles: permissions.missingRoles.map((m) => ({
+      text: `${m.binding.kind} ${m.binding.name} references ${m.roleRef.kind} ${m.roleRef.name}, which is not ${where}`,
+      ...(m.namespace !== undefined ? { namespace: m.namespace } : {}),
+    })),
   };
 }
 
@@ -174,7 +178,9 @@ function gapContext(permissions: Permissions, world: World): GapContext {
 function gapFinding({ requirement, need, verbs }: Gap, subject: Subject, context: GapContext, check: PermissionCheck): RuleFinding {
   const { namespace, account } = subject;
   const doubts: string[] = [];
-  if (context.missingRoles.length) doubts.push(`Could not check everything: ${context.missingRoles.join('; ')}, and it may grant this.`);
+  // A role bound by a RoleBinding could grant only in that binding's namespace: one missing elsewhere leaves no doubt.
+  const missing = context.missingRoles.filter((m) => m.namespace === undefined || (m.namespace === requirement.namespace && !requirement.nonResourceURL));
+  if (missing.length) doubts.push(`Could not check everything: ${missing.map((m) => m.text).join('; ')}, and it may grant this.`);
   if (need === 'maybe') doubts.push('Could not tell for sure that the feature needing it runs on this component.');
   if (check.creating && !check.impact) doubts.push('It is being created now, so its RBAC may simply not be applied yet.');
   const binder = requirement.namespace
