@@ -1,4 +1,4 @@
-import { KubernetesObjectApi, type KubeConfig, type KubernetesObject, type ResponseContext } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type Configuration, type KubeConfig, type KubernetesObject, type ResponseContext, type V1APIResource } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube-model/types.js';
 import { apiVersionOf, KINDS, qualifiedResourceOf, type TargetKind } from '../kube-model/kinds.js';
 import { statusOf, toKubeError } from './errors.js';
@@ -122,6 +122,21 @@ class PlainListApi extends KubernetesObjectApi {
       PlainListApi.clients.set(kc, api);
     }
     return api;
+  }
+
+  /** Discovery in flight, by group version: the kinds of one group listed at once ask it once. */
+  private readonly discovering = new Map<string, Promise<unknown>>();
+
+  protected override async resource(apiVersion: string, kind: string, options?: Configuration): Promise<V1APIResource | undefined> {
+    const inFlight = this.discovering.get(apiVersion);
+    // After it, client-node's cache answers (or, for a kind the group version lacks, asks again).
+    if (inFlight) await inFlight.catch(() => undefined);
+    const answer = super.resource(apiVersion, kind, options);
+    if (!inFlight) {
+      this.discovering.set(apiVersion, answer);
+      void answer.catch(() => undefined).finally(() => this.discovering.delete(apiVersion));
+    }
+    return answer;
   }
 
   protected override async processResponse<T extends KubernetesObject>(response: ResponseContext, type?: string): Promise<T> {

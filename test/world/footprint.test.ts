@@ -61,6 +61,9 @@ t.test('every list is paged; only Datadog workloads are cached, trimmed', async 
   const deploymentPages = lists.filter((r) => r.resource === 'deployments');
   t.ok(deploymentPages.length >= Math.ceil((OTHER_DEPLOYMENTS + 1) / PAGE), `Deployments read in pages (${deploymentPages.length})`);
   t.same(deploymentPages.slice(1).filter((r) => !r.query['continue']), [], 'every later page continues the first');
+  // Deployments, DaemonSets and StatefulSets are listed at once: their group version is discovered once.
+  const discovery = fake.requests.filter((r) => r.method === 'GET' && !r.verb).map((r) => r.path);
+  t.same(discovery, [...new Set(discovery)], `each group version discovered once (${discovery.join(', ')})`);
 
   const cached = workloadsCached();
   t.same(cached.filter((o) => !asDatadogWorkload(o, 'default')).map((o) => `${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}`), [], 'no non-Datadog workload cached');
