@@ -5,7 +5,7 @@ import { containersOf } from '../kube-model/pod-template.js';
 import { isRecord, type Container } from '../kube-model/types.js';
 import { asDatadogWorkload } from '../datadog/components.js';
 import { datadogAgentTokenOf, isDatadogAgent } from '../datadog/datadog-agent.js';
-import { CLUSTER_AGENT_PERMISSIONS, CLUSTER_CHECKS_RUNNER_PERMISSIONS, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS, type PermissionRequirement } from '../datadog/permissions.js';
+import { CLUSTER_AGENT_PERMISSIONS, CLUSTER_CHECKS_RUNNER_PERMISSIONS, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS } from '../datadog/permissions.js';
 import type { ListedKind } from './lister.js';
 import { refKey, type ObjectRef } from './references.js';
 
@@ -39,7 +39,6 @@ export const CATALOGUE_NAMESPACES: readonly string[] = [
   ...new Set(
     [CLUSTER_AGENT_PERMISSIONS, NODE_AGENT_KUBELET_PERMISSIONS, NODE_AGENT_PERMISSIONS, CLUSTER_CHECKS_RUNNER_PERMISSIONS]
       .flat()
-      .flatMap((entry) => [entry, ...((entry.alternatives ?? []) as PermissionRequirement[])])
       .flatMap((entry) => entry.namespace ?? []),
   ),
 ].sort();

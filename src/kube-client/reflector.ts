@@ -58,7 +58,10 @@ export class Reflector {
     private readonly options: ReflectorOptions,
   ) {}
 
-  /** Starts the loop; resolves once the first list reached the sink (or the optional CRD is absent). */
+  /**
+   * Starts the loop; resolves once the first list reached the sink (or the optional CRD is absent), or the loop
+   * was stopped before: whoever waits for it is not left waiting for a list that will never come.
+   */
   start(): Promise<void> {
     void this.run();
     return this.syncedOnce;
@@ -68,6 +71,7 @@ export class Reflector {
     this.stopped = true;
     this.stopping.abort();
     this.watchAbort?.abort();
+    this.resolveSynced();
   }
 
   /** The namespace listed and watched; undefined for the whole cluster. */
@@ -110,9 +114,8 @@ export class Reflector {
   /**
    * One paged list into a side buffer, swapped in whole, so the cache serves reviews while it runs. An object
    * the cache holds at the same resourceVersion is taken from the cache, not copied from the page: a relist
-   * after 410 Gone made a second copy of every kept object (12,000 Roles, RoleBindings and ServiceAccounts on
-   * the bench's large cluster), which lived long enough to reach the old generation, and the full collections
-   * that followed every few hundred milliseconds paused the reviews being answered meanwhile.
+   * after 410 Gone made a second copy of every kept object, which lived long enough to reach the old
+   * generation, and the full collections that followed paused the reviews being answered meanwhile.
    */
   private async list(): Promise<void> {
     let kept: KubeObject[] = [];

@@ -67,7 +67,8 @@ export class LiveWorldProvider implements WorldProvider {
     await Promise.all(this.clusterWide.map((r) => r.start()));
     // Datadog's namespaces are known once its workloads are listed; then their RBAC is read.
     await this.reconcile();
-    this.readyOnce = true;
+    // A namespace's loop stopped before its first list (Datadog left it meanwhile) ends the wait too.
+    if (!this.stopped) this.readyOnce = true;
   }
 
   stop(): Promise<void> {

@@ -209,3 +209,20 @@ t.test('discovery is asked once per client, yet a CRD installed after a list fou
   await listPages(kc, datadogAgents, undefined, () => {}, { pageSize: PAGE });
   t.same(fake.requests.filter((r) => !r.verb).map((r) => r.path), [], 'the third list asks no discovery');
 });
+
+t.test('a loop stopped before its first list no longer keeps anyone waiting for it', async (t) => {
+  const roles = AUDITED_KINDS.find((k) => k.kind === 'Role')!;
+  const undo = fake.forbid({ verb: 'list', resource: 'roles', namespace: 'team-09' });
+  t.teardown(undo);
+  const sink = { replace: () => {}, unchanged: () => undefined, upsert: () => {}, remove: () => {} };
+  const reflector = new Reflector(fake.kubeConfig(), roles, sink, { keep: (o) => o, namespace: 'team-09', retryMs: 20 });
+  let synced = false;
+  const started = reflector.start().then(() => (synced = true));
+  await new Promise((r) => setTimeout(r, 200));
+  t.notOk(synced, 'still waiting while its list is refused');
+  t.notOk(reflector.hasSynced());
+  reflector.stop();
+  await started;
+  t.ok(synced, 'stopping it ends the wait');
+  t.notOk(reflector.hasSynced(), 'without claiming a list it never had');
+});
