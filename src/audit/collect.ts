@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube-model/types.js';
-import { keepForRules, rbacNamespaces, referencedObjects } from '../kube-client/footprint.js';
+import { keepForRules, mayKeepOf, rbacNamespaces, referencedObjects } from '../kube-client/footprint.js';
 import { AUDITED_KINDS, listPages, type ListedKind, type ListOptions } from '../kube-client/lister.js';
 import { ReferenceReader, refKey } from '../kube-client/references.js';
 import { KubeError } from '../kube-client/errors.js';
@@ -34,10 +34,11 @@ export async function collectCluster(kc: KubeConfig, options: CollectOptions = {
   const chosen = options.namespaces?.length ? options.namespaces : undefined;
   const listInto = async (listed: ListedKind, namespaces: readonly (string | undefined)[]) => {
     for (const namespace of listed.namespaced ? namespaces : [undefined]) {
+      const mayKeep = mayKeepOf(listed);
       await listPages(kc, listed, namespace, (object) => {
         const kept = keepForRules(listed, object, store.defaultNamespace);
         if (kept) store.upsert(kept);
-      }, options);
+      }, mayKeep ? { ...options, mayKeep } : options);
     }
   };
   for (const listed of AUDITED_KINDS.filter((k) => !k.inDatadogNamespaces)) await listInto(listed, chosen ?? [undefined]);

@@ -21,6 +21,25 @@ export function keepForRules(listed: ListedKind, object: KubeObject, defaultName
   return trimmed(object);
 }
 
+/**
+ * Whether a listed item may be Datadog's workload, from its JSON bytes alone, so that the others need not be
+ * parsed (lister.ts `mayKeep`). Every way asDatadogWorkload recognises one names "datadog" (the component label
+ * `agent.datadoghq.com/component`; an image from one of Datadog's registries, each of which has "datadog" in it)
+ * or "DD_" (`DD_API_KEY`, `DD_CLC_RUNNER_ENABLED`), and the API server writes letters, `.`, `/` and `_`
+ * unescaped: whatever asDatadogWorkload keeps passes.
+ */
+export function mayBeDatadogWorkload(item: Buffer): boolean {
+  return item.includes(DATADOG_BYTES) || item.includes(DD_BYTES);
+}
+
+const DATADOG_BYTES = Buffer.from('datadog');
+const DD_BYTES = Buffer.from('DD_');
+
+/** The test on a listed kind's bytes its reader passes as `mayKeep`: only for kinds of which only Datadog's are kept. */
+export function mayKeepOf(listed: ListedKind): ((item: Buffer) => boolean) | undefined {
+  return listed.datadogOnly ? mayBeDatadogWorkload : undefined;
+}
+
 export function trimmed(object: KubeObject): KubeObject {
   const { status: _status, ...rest } = object as KubeObject & { status?: unknown };
   const metadata = object.metadata;

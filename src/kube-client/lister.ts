@@ -2,6 +2,7 @@ import { KubernetesObjectApi, type Configuration, type KubeConfig, type Kubernet
 import type { KubeObject } from '../kube-model/types.js';
 import { apiVersionOf, KINDS, qualifiedResourceOf, type TargetKind } from '../kube-model/kinds.js';
 import { statusOf, toKubeError } from './errors.js';
+import { readListPage, type Page } from './list-page.js';
 
 export interface ListedKind {
   apiVersion: string;
@@ -52,6 +53,11 @@ export interface ListOptions {
   pageSize?: number;
   /** Called after each page with the running count, for a progress line. */
   onPage?: (kind: string, count: number) => void;
+  /**
+   * A test on an item's JSON bytes that accepts every item the caller may keep: an item it rejects is counted
+   * but neither parsed nor handed to `onItem` (list-page.ts). For kinds of which only Datadog's are kept.
+   */
+  mayKeep?: (item: Buffer) => boolean;
 }
 
 export interface ListResult {
@@ -81,7 +87,7 @@ export async function listPages(
   let count = 0;
   let resourceVersion = '';
   for (;;) {
-    const outcome = await fetchPage(api, kc, listed, namespace, limit, next);
+    const outcome = await fetchPage(api, kc, listed, namespace, limit, next, options.mayKeep);
     if (outcome === 'not-installed') return { resourceVersion: '', count: 0, notInstalled: true };
     if (outcome === 'restart') {
       options.onRestart?.();
@@ -90,7 +96,7 @@ export async function listPages(
       continue;
     }
     for (const item of outcome.items) onItem({ ...item, apiVersion: listed.apiVersion, kind: listed.kind });
-    count += outcome.items.length;
+    count += outcome.total;
     options.onPage?.(listed.kind, count);
     resourceVersion = outcome.metadata?.resourceVersion ?? resourceVersion;
     next = outcome.metadata?.continue || undefined;
@@ -99,11 +105,10 @@ export async function listPages(
 }
 
 /**
- * client-node's object API, answering a list with its JSON as sent. The generated client turns each item into
- * its typed model (a V1Deployment, dates as Date), which took twice as long as parsing the page; the webhook
- * lists while it answers reviews (a relist after 410 Gone), and a page of 500 Deployments held its event loop
- * for ~30 ms instead of ~10. ddguard reads objects as the API server's JSON anyway (src/kube-model), so the
- * typed models were never used. Everything else (authentication, TLS, discovery, errors) is client-node's.
+ * client-node's object API, answering a list with its bytes as sent. The generated client turns each item into
+ * its typed model (a V1Deployment, dates as Date), which took twice as long as parsing the page, and ddguard
+ * reads objects as the API server's JSON anyway (src/kube-model); the bytes let list-page.ts parse only the
+ * items that may be kept. Everything else (authentication, TLS, discovery, errors) is client-node's.
  */
 class PlainListApi extends KubernetesObjectApi {
   private static readonly clients = new WeakMap<KubeConfig, PlainListApi>();
@@ -142,14 +147,14 @@ class PlainListApi extends KubernetesObjectApi {
   protected override async processResponse<T extends KubernetesObject>(response: ResponseContext, type?: string): Promise<T> {
     // `list` asks for no type; discovery and errors go the usual way.
     if (type !== undefined || response.httpStatusCode < 200 || response.httpStatusCode > 299) return super.processResponse<T>(response, type);
-    return JSON.parse(await response.body.text()) as T;
+    // The bytes as sent: fetchPage reads them (list-page.ts), parsing only what may be kept.
+    const raw: RawList = { body: await response.body.binary() };
+    return raw as unknown as T;
   }
 }
 
-/** A list as the API server sends it (`metadata.continue`, which client-node's models call `_continue`). */
-interface Page {
-  items: KubeObject[];
-  metadata?: { resourceVersion?: string; continue?: string };
+interface RawList {
+  body: Buffer;
 }
 
 /** One page; an expired continue token (410) means start again, a missing optional CRD means not installed. */
@@ -160,14 +165,21 @@ async function fetchPage(
   namespace: string | undefined,
   limit: number,
   next: string | undefined,
+  mayKeep: ((item: Buffer) => boolean) | undefined,
 ): Promise<Page | 'restart' | 'not-installed'> {
   const scope = listed.namespaced ? namespace : undefined;
+  let raw: RawList;
   try {
-    // PlainListApi answers with the JSON as sent, whatever the client's declared type says.
-    return (await api.list(listed.apiVersion, listed.kind, scope, undefined, undefined, undefined, undefined, undefined, limit, next)) as unknown as Page;
+    // PlainListApi answers with the bytes as sent, whatever the client's declared type says.
+    raw = (await api.list(listed.apiVersion, listed.kind, scope, undefined, undefined, undefined, undefined, undefined, limit, next)) as unknown as RawList;
   } catch (error: unknown) {
     if (listed.optional && isNotInstalled(error)) return 'not-installed';
     if (next !== undefined && statusOf(error)?.code === 410) return 'restart';
+    throw listError(kc, listed, namespace, error);
+  }
+  try {
+    return readListPage(raw.body, mayKeep);
+  } catch (error: unknown) {
     throw listError(kc, listed, namespace, error);
   }
 }

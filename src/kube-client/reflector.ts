@@ -26,6 +26,8 @@ export interface ReflectorOptions {
   /** The object as kept, or undefined when it takes no part (then it also leaves the sink). */
   keep: (object: KubeObject) => KubeObject | undefined;
   pageSize?: number;
+  /** Passed to listPages: items whose bytes it rejects are not parsed (footprint.ts mayKeepOf). */
+  mayKeep?: (item: Buffer) => boolean;
   logger?: Logger;
   /** First wait after a failed list or watch; doubles up to 30 s. Default 1 s. */
   retryMs?: number;
@@ -122,7 +124,11 @@ export class Reflector {
     const result = await listPages(this.kc, this.listed, this.options.namespace, (object) => {
       const keep = this.sink.unchanged(object) ?? this.options.keep(object);
       if (keep) kept.push(keep);
-    }, { ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}), onRestart: () => (kept = []) });
+    }, {
+      ...(this.options.pageSize ? { pageSize: this.options.pageSize } : {}),
+      ...(this.options.mayKeep ? { mayKeep: this.options.mayKeep } : {}),
+      onRestart: () => (kept = []),
+    });
     if (this.stopped) return;
     if (result.notInstalled && !this.notInstalled) this.options.logger?.info({ kind: this.listed.kind }, 'not installed in this cluster');
     this.notInstalled = result.notInstalled;

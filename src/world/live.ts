@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../kube-model/types.js';
-import { keepForRules, rbacNamespaces, referencedObjects } from '../kube-client/footprint.js';
+import { keepForRules, mayKeepOf, rbacNamespaces, referencedObjects } from '../kube-client/footprint.js';
 import { AUDITED_KINDS, type ListedKind } from '../kube-client/lister.js';
 import { Reflector, type ReflectorSink } from '../kube-client/reflector.js';
 import { ReferenceReader, refKey, type ObjectRef } from '../kube-client/references.js';
@@ -144,8 +144,10 @@ export class LiveWorldProvider implements WorldProvider {
 
   private reflectorOf(listed: ListedKind, sink: ReflectorSink, namespace?: string): Reflector {
     const { options } = this;
+    const mayKeep = mayKeepOf(listed);
     return new Reflector(this.kc, listed, sink, {
       keep: (object) => keepForRules(listed, object, this.store.defaultNamespace),
+      ...(mayKeep ? { mayKeep } : {}),
       ...(namespace !== undefined ? { namespace } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.restartMs !== undefined ? { retryMs: options.restartMs } : {}),
