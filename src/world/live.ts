@@ -191,11 +191,19 @@ interface NamespaceSink extends ReflectorSink {
 function closableSink(sink: ReflectorSink): NamespaceSink {
   let open = true;
   return {
-    replace: (objects) => open && sink.replace(objects),
+    replace: (objects) => {
+      if (open) sink.replace(objects);
+    },
     unchanged: (object) => sink.unchanged(object),
-    upsert: (object) => open && sink.upsert(object),
-    remove: (object) => open && sink.remove(object),
-    close: () => (open = false),
+    upsert: (object) => {
+      if (open) sink.upsert(object);
+    },
+    remove: (object) => {
+      if (open) sink.remove(object);
+    },
+    close: () => {
+      open = false;
+    },
   };
 }
 
