@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeObject } from '../kube-model/types.js';
 import { keepForRules, mayKeepOf, rbacNamespaces, referencedObjects } from '../kube-client/footprint.js';
-import { AUDITED_KINDS, listPages, type ListedKind, type ListOptions } from '../kube-client/lister.js';
+import { CLUSTER_WIDE_KINDS, DATADOG_NAMESPACE_KINDS, listPages, type ListedKind, type ListOptions } from '../kube-client/lister.js';
 import { ReferenceReader, refKey } from '../kube-client/references.js';
 import { KubeError } from '../kube-client/errors.js';
 import { ClusterWorld } from '../world/cluster-world.js';
@@ -41,11 +41,11 @@ export async function collectCluster(kc: KubeConfig, options: CollectOptions = {
       }, mayKeep ? { ...options, mayKeep } : options);
     }
   };
-  for (const listed of AUDITED_KINDS.filter((k) => !k.inDatadogNamespaces)) await listInto(listed, chosen ?? [undefined]);
+  for (const listed of CLUSTER_WIDE_KINDS) await listInto(listed, chosen ?? [undefined]);
   // Then Roles, RoleBindings and ServiceAccounts where Datadog runs (or in the namespaces asked for), as the
   // webhook's live world reads them.
   const rbac = chosen ?? rbacNamespaces(store.datadogNamespaces());
-  for (const listed of AUDITED_KINDS.filter((k) => k.inDatadogNamespaces)) await listInto(listed, rbac);
+  for (const listed of DATADOG_NAMESPACE_KINDS) await listInto(listed, rbac);
   const reader = new ReferenceReader(kc);
   const read = new Map<string, Lookup<KubeObject>>();
   const referenced: KubeObject[] = [];

@@ -41,6 +41,11 @@ export const AUDITED_KINDS: readonly ListedKind[] = LISTED.map(({ kind, datadogO
   return listed;
 });
 
+/** Read cluster-wide: ClusterRoles and their bindings, workloads (Datadog's kept), DatadogAgents. */
+export const CLUSTER_WIDE_KINDS: readonly ListedKind[] = AUDITED_KINDS.filter((listed) => !listed.inDatadogNamespaces);
+/** Read per namespace, in Datadog's namespaces only (footprint.ts: rbacNamespaces). */
+export const DATADOG_NAMESPACE_KINDS: readonly ListedKind[] = AUDITED_KINDS.filter((listed) => listed.inDatadogNamespaces);
+
 /** The REST path of a kind's collection, cluster-wide or in one namespace. */
 export function collectionPath(listed: ListedKind, namespace?: string): string {
   const plural = listed.resource.split('.')[0] ?? '';

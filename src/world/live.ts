@@ -2,7 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../kube-model/types.js';
 import { keepForRules, mayKeepOf, rbacNamespaces, referencedObjects } from '../kube-client/footprint.js';
-import { AUDITED_KINDS, type ListedKind } from '../kube-client/lister.js';
+import { CLUSTER_WIDE_KINDS, DATADOG_NAMESPACE_KINDS, type ListedKind } from '../kube-client/lister.js';
 import { Reflector, type ReflectorSink } from '../kube-client/reflector.js';
 import { ReferenceReader, refKey, type ObjectRef } from '../kube-client/references.js';
 import type { AdmissionRequest } from '../kube-model/admission-review.js';
@@ -49,7 +49,7 @@ export class LiveWorldProvider implements WorldProvider {
     private readonly options: LiveWorldOptions = {},
   ) {
     this.reader = new ReferenceReader(kc, options.secretTtlMs === undefined ? {} : { ttlMs: options.secretTtlMs });
-    this.clusterWide = AUDITED_KINDS.filter((listed) => !listed.inDatadogNamespaces).map((listed) => {
+    this.clusterWide = CLUSTER_WIDE_KINDS.map((listed) => {
       const sink = storeSink(this.store, listed.kind, undefined);
       // A Datadog workload or DatadogAgent that appears, moves or goes may change which namespaces' RBAC is read.
       const definesNamespaces = listed.datadogOnly === true || listed.kind === 'DatadogAgent';
@@ -130,7 +130,7 @@ export class LiveWorldProvider implements WorldProvider {
       this.inNamespaces.delete(key);
       for (const object of this.store.list(reflector.listed.kind, reflector.namespace)) this.store.remove(object);
     }
-    for (const listed of AUDITED_KINDS.filter((k) => k.inDatadogNamespaces)) {
+    for (const listed of DATADOG_NAMESPACE_KINDS) {
       for (const namespace of wanted) {
         const key = `${listed.kind}/${namespace}`;
         if (this.inNamespaces.has(key)) continue;
