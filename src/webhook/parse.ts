@@ -3,6 +3,7 @@ import { ADMISSION_REVIEW_SCHEMA, type AdmissionReview } from '../kube-model/adm
 import { MalformedReviewError } from './errors.js';
 import { compiledOnFirstUse } from '../config/lazy-validator.js';
 import { jsonErrorPlace } from '../manifests/json-error.js';
+import { emptiedWhereExpected, skimManagedFields } from './managed-fields.js';
 
 const validator = compiledOnFirstUse(() =>
   new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<AdmissionReview>(ADMISSION_REVIEW_SCHEMA),
@@ -11,19 +12,36 @@ const validator = compiledOnFirstUse(() =>
 /**
  * Parses a request body into an AdmissionReview, or throws MalformedReviewError with every problem. The body
  * is parsed here rather than by Fastify because V8's JSON error quotes the input, and the input may carry a
- * Secret's values: the reason given back names the position, never the text.
+ * Secret's values: the reason given back names the position, never the text. The objects' managedFields are
+ * left out (skimManagedFields) when every one emptied is found where the review keeps it; otherwise, and for a
+ * body that does not parse that way, the whole body is parsed as sent.
  */
-export function parseReview(body: string): AdmissionReview {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    const { line, column, offset } = jsonErrorPlace(body);
-    throw new MalformedReviewError(`request body is not valid JSON (at line ${line}, column ${column}, character ${offset})`);
-  }
+export function parseReview(body: Buffer | string): AdmissionReview {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const value = parseSkimmed(bytes) ?? parseWhole(bytes.toString('utf8'));
   const validate = validator();
   if (!validate(value)) throw new MalformedReviewError(`not an AdmissionReview: ${describe(validate.errors ?? [])}`);
   return value;
+}
+
+function parseSkimmed(bytes: Buffer): unknown {
+  const skimmed = skimManagedFields(bytes);
+  if (!skimmed) return undefined;
+  try {
+    const value: unknown = JSON.parse(skimmed.text);
+    return emptiedWhereExpected(value) === skimmed.emptied ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function parseWhole(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const { line, column, offset } = jsonErrorPlace(text);
+    throw new MalformedReviewError(`request body is not valid JSON (at line ${line}, column ${column}, character ${offset})`);
+  }
 }
 
 /** ajv's messages name the path and the rule, never the value (`verbose` is off). */
