@@ -11,14 +11,20 @@ export function runeLength(text: string): number {
   return count;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /**
  * `text` within `limit` runes. A long text is cut at the last clause boundary (`. `, `: `, `; `) past half the
  * limit, so the warning ends on a whole thought; failing that at a word; an ellipsis marks the cut.
  */
 export function shorten(text: string, limit = SHORT_TEXT_RUNES): string {
-  const runes = [...text.replace(/\s+/g, ' ').trim()];
-  if (runes.length <= limit) return runes.join('');
-  const head = runes.slice(0, limit - 1).join('');
+  const flat = text.replace(/\s+/g, ' ').trim();
+  // A text has no more runes than UTF-16 units: one this short is within the limit without counting them.
+  if (flat.length <= limit) return flat;
+  // Without a surrogate pair a rune is a UTF-16 unit (the common case): the text is cut without an array of runes.
+  const runes = SURROGATE.test(flat) ? [...flat] : undefined;
+  if ((runes?.length ?? flat.length) <= limit) return flat;
+  const head = runes ? runes.slice(0, limit - 1).join('') : flat.slice(0, limit - 1);
   const clause = Math.max(head.lastIndexOf('. '), head.lastIndexOf(': '), head.lastIndexOf('; '));
   if (clause > limit / 2) return `${head.slice(0, clause)}…`;
   const space = head.lastIndexOf(' ');

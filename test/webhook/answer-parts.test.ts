@@ -54,6 +54,12 @@ t.test('warnings are deduplicated, short, and within the 4096-rune budget', asyn
   t.equal(cut, '[rule] The DaemonSet datadog/datadog reads one kubelet for every node in the cluster…', 'cut at a clause boundary');
   t.equal(shorten(`[rule] ${'word '.repeat(40)}`, 120), `[rule] ${'word '.repeat(21)}word…`, 'else at a word');
   t.ok(runeLength(shorten('x '.repeat(400))) <= WARNING_ITEM_MAX_RUNES, 'by default within the API server\'s 256 runes per warning');
+  // Runes, not UTF-16 units: a text of emoji is cut at 120 runes, never inside a surrogate pair.
+  const emoji = `[rule] ${'🐶 dog; '.repeat(40)}`;
+  const emojiCut = shorten(emoji, 120);
+  t.ok(runeLength(emojiCut) <= 120 && runeLength(emojiCut) > 60, `emoji cut to ${runeLength(emojiCut)} runes`);
+  t.notMatch(emojiCut, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])/, 'no half of a pair left');
+  t.equal(shorten(`[rule] ${'🐶'.repeat(100)}`, 120), `[rule] ${'🐶'.repeat(100)}`, '107 runes in 207 units fit in 120 runes');
 
   const many = Array.from({ length: 60 }, (_, i) => `[rule-${i}] ${'w'.repeat(100)}`);
   const fitted = fitWarnings(many);
