@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { stringify } from 'yaml';
+import type * as Yaml from 'yaml';
 import {
   generatePolicies,
   POLICY_API_VERSIONS,
@@ -11,6 +12,10 @@ import {
   type PolicyMode,
 } from '../policies/generate.js';
 import { RULES } from '../rules/index.js';
+
+// `yaml` is required when policies are printed, not imported: every other command starts without it.
+const requireModule = createRequire(import.meta.url);
+const yaml = (): typeof Yaml => requireModule('yaml') as typeof Yaml;
 
 interface PoliciesFlags {
   out?: string;
@@ -47,7 +52,7 @@ function choice<T extends string>(allowed: readonly T[]): (value: string) => T {
 
 /** One YAML stream: every policy followed by its binding. */
 export function renderPolicies(policies: readonly GeneratedPolicy[]): string {
-  const documents = policies.flatMap((p) => [p.policy, p.binding]).map((o) => stringify(o, { lineWidth: 0 }));
+  const documents = policies.flatMap((p) => [p.policy, p.binding]).map((o) => yaml().stringify(o, { lineWidth: 0 }));
   return `${HEADER}\n${documents.map((d) => `---\n${d}`).join('')}`;
 }
 
@@ -57,7 +62,7 @@ async function writeDirectory(dir: string, policies: readonly GeneratedPolicy[])
   for (const [index, p] of policies.entries()) {
     await writeFile(join(dir, files[index] ?? ''), renderPolicies([p]));
   }
-  const kustomization = stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files });
+  const kustomization = yaml().stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files });
   await writeFile(join(dir, 'kustomization.yaml'), `${HEADER}\n${kustomization}`);
   process.stderr.write(`ddguard policies: wrote ${files.length} policies and their bindings to ${dir}\n`);
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { compiledOnFirstUse } from './lazy-validator.js';
-import { Ajv, type ErrorObject } from 'ajv';
-import { parseDocument } from 'yaml';
+import type { ErrorObject } from 'ajv';
+import type * as Yaml from 'yaml';
 import type { EngineConfig } from '../engine/engine.js';
 import type { RequiredPermission, Rule } from '../engine/types.js';
 import type { ConfigExemption } from '../engine/exemptions.js';
@@ -18,7 +19,10 @@ export interface DdguardConfig {
   webhook?: Readonly<Record<string, unknown>>;
 }
 
-const validator = compiledOnFirstUse(() => new Ajv({ allErrors: true, verbose: true }).compile<ConfigFile>(CONFIG_SCHEMA));
+// `yaml` is required when a config file is read, not imported: a run without one never needs it, and loading
+// it cost every command ~30 ms of start-up (ajv likewise, in compiledOnFirstUse).
+const requireModule = createRequire(import.meta.url);
+const validator = compiledOnFirstUse<ConfigFile>({ allErrors: true, verbose: true }, () => CONFIG_SCHEMA);
 
 /** Reads and validates a config file; throws one ConfigError listing every problem. */
 export function loadConfigFile(path: string, rules: readonly Rule[] = RULES): DdguardConfig {
@@ -34,7 +38,7 @@ export function loadConfigFile(path: string, rules: readonly Rule[] = RULES): Dd
 
 /** Parses and validates config text (YAML or JSON), checking rule ids against `rules`. */
 export function parseConfig(text: string, file: string, rules: readonly Rule[] = RULES): DdguardConfig {
-  const document = parseDocument(text);
+  const document = (requireModule('yaml') as typeof Yaml).parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(
       file,

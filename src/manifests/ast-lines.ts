@@ -1,5 +1,13 @@
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import { pointerSegments } from '../kube-model/json-pointer.js';
+
+// `yaml` is required when a line is first asked of it, not imported: most runs of `check` never need it, and
+// loading it cost every command ~30 ms of start-up.
+const requireModule = createRequire(import.meta.url);
+let yamlModule: typeof Yaml | undefined;
+const yaml = (): typeof Yaml => (yamlModule ??= requireModule('yaml') as typeof Yaml);
 
 /**
  * Maps JSON pointers to line numbers in one YAML (or JSON) text by parsing it again. Built on first use only:
@@ -8,7 +16,7 @@ import { pointerSegments } from '../kube-model/json-pointer.js';
  */
 export class PointerLines {
   private document: Document | undefined;
-  private readonly lines = new LineCounter();
+  private readonly lines: LineCounter = new (yaml().LineCounter)();
 
   constructor(private readonly text: string) {}
 
@@ -31,12 +39,13 @@ export class PointerLines {
 
   private parsed(): Document {
     // Errors are ignored here: the text already parsed once; a map that is partly wrong only costs precision.
-    this.document ??= parseDocument(this.text, { lineCounter: this.lines, uniqueKeys: false });
+    this.document ??= yaml().parseDocument(this.text, { lineCounter: this.lines, uniqueKeys: false });
     return this.document;
   }
 }
 
 function child(document: Document, parent: unknown, segment: string): { node: unknown; offset?: number } | undefined {
+  const { isAlias, isMap, isSeq } = yaml();
   const node = isAlias(parent) ? parent.resolve(document) : parent;
   if (isMap(node)) {
     const pair = node.items.find((item) => keyText(item.key) === segment);
@@ -54,10 +63,10 @@ function child(document: Document, parent: unknown, segment: string): { node: un
 }
 
 function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (yaml().isScalar(key)) return String(key.value);
   return typeof key === 'string' ? key : undefined;
 }
 
 function rangeStart(node: unknown): number | undefined {
-  return isNode(node) ? (node as Node).range?.[0] : undefined;
+  return yaml().isNode(node) ? (node as Node).range?.[0] : undefined;
 }

@@ -1,4 +1,3 @@
-import { Ajv } from 'ajv';
 import { loadConfigFile } from '../config/load.js';
 import { compiledOnFirstUse } from '../config/lazy-validator.js';
 import type { EngineConfig } from '../engine/engine.js';
@@ -10,7 +9,7 @@ export interface ServeConfigFile {
   webhook?: WebhookConfigSection;
 }
 
-const validator = compiledOnFirstUse(() => new Ajv({ allErrors: true, strict: true }).compile<WebhookConfigSection>(WEBHOOK_CONFIG_SCHEMA));
+const validator = compiledOnFirstUse<WebhookConfigSection>({ allErrors: true, strict: true }, () => WEBHOOK_CONFIG_SCHEMA);
 
 /** The `webhook:` section of a config file, validated; every problem reported at once. */
 export function webhookSectionOf(section: unknown, file: string): WebhookConfigSection | undefined {

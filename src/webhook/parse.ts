@@ -1,13 +1,11 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { ADMISSION_REVIEW_SCHEMA, type AdmissionReview } from '../kube-model/admission-review.js';
 import { MalformedReviewError } from './errors.js';
 import { compiledOnFirstUse } from '../config/lazy-validator.js';
 import { jsonErrorPlace } from '../manifests/json-error.js';
 import { emptiedWhereExpected, skimManagedFields } from './managed-fields.js';
 
-const validator = compiledOnFirstUse(() =>
-  new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile<AdmissionReview>(ADMISSION_REVIEW_SCHEMA),
-);
+const validator = compiledOnFirstUse<AdmissionReview>({ allErrors: true, strict: true, allowUnionTypes: true }, () => ADMISSION_REVIEW_SCHEMA);
 
 /**
  * Parses a request body into an AdmissionReview, or throws MalformedReviewError with every problem. The body

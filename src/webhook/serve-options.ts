@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { LOG_LEVELS, type LogLevel } from '../logging/levels.js';
 import { SERVICE_ACCOUNT_USER } from './config.js';
 import { DEFAULT_SERVER_LIMITS } from './limits.js';
@@ -73,13 +73,11 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { key: 'serviceAccount', flag: '--service-account <user>', env: 'DDGUARD_SERVICE_ACCOUNT', description: 'the webhook\'s own user, system:serviceaccount:NS:NAME; its requests are allowed', schema: { type: 'string', pattern: SERVICE_ACCOUNT_USER } },
 ];
 
-const validator = compiledOnFirstUse(() =>
-  new Ajv({ allErrors: true, coerceTypes: true, strict: true }).compile<ServeOptions>({
-    type: 'object',
-    properties: Object.fromEntries(SERVE_OPTIONS.map((o) => [o.key, o.schema])),
-    dependencies: { tlsCert: ['tlsKey'], tlsKey: ['tlsCert'] },
-  }),
-);
+const validator = compiledOnFirstUse<ServeOptions>({ allErrors: true, coerceTypes: true, strict: true }, () => ({
+  type: 'object',
+  properties: Object.fromEntries(SERVE_OPTIONS.map((o) => [o.key, o.schema])),
+  dependencies: { tlsCert: ['tlsKey'], tlsKey: ['tlsCert'] },
+}));
 
 /**
  * Flags win over the environment, which wins over defaults. Every problem is reported at once, naming the

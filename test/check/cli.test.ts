@@ -128,3 +128,21 @@ t.test('docs: prints the reference, and --check fails on a stale file', async (t
   t.equal(readFileSync(join(dir, 'fresh.md'), 'utf8'), printed.stdout);
   t.equal((await ddguard(['docs', '--check', join(dir, 'fresh.md')])).code, 0);
 });
+
+t.test('a check without a config file starts without the packages only config files and line maps need', async (t) => {
+  // Preloaded into the CLI's process: at exit, the CommonJS packages it loaded (yaml and ajv are CommonJS).
+  const report = `import { createRequire } from 'node:module';
+    const cache = createRequire(process.cwd() + '/').cache;
+    process.on('exit', () => process.stderr.write('LOADED ' + JSON.stringify([...new Set(Object.keys(cache).flatMap((k) => /node_modules\\/([^/]+)\\//.exec(k)?.[1] ?? []))]) + '\\n'));`;
+  const loaded = async (args: string[]): Promise<string[]> => {
+    const run = await ddguard(['check', ...args], { nodeArgs: ['--import', `data:text/javascript,${encodeURIComponent(report)}`] });
+    const line = /^LOADED (.*)$/m.exec(run.stderr)?.[1];
+    t.ok(line, run.stderr);
+    return JSON.parse(line ?? '[]') as string[];
+  };
+  const plain = await loaded([CLEAN]);
+  t.notOk(plain.includes('yaml') || plain.includes('ajv'), `loaded: ${plain.join(', ')}`);
+  const dir = t.testdir({ 'soften.yaml': 'severities:\n  cluster-agent-token-length: warning\n' });
+  const configured = await loaded([CLEAN, '--config', join(dir, 'soften.yaml')]);
+  t.ok(configured.includes('yaml') && configured.includes('ajv'), 'a config file is read with them');
+});

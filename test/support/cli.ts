@@ -12,12 +12,12 @@ export interface Run {
   stderr: string;
 }
 
-/** `ddguard ARGS` run from the project root (or `cwd`), with `stdin` as its standard input. */
-export function runCli(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<Run> {
+/** `ddguard ARGS` run from the project root (or `cwd`), with `stdin` as its standard input and `nodeArgs` for Node.js. */
+export function runCli(args: string[], options: { cwd?: string; stdin?: string; nodeArgs?: string[] } = {}): Promise<Run> {
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.NO_COLOR;
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], { cwd: options.cwd ?? ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
