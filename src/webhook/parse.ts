@@ -16,18 +16,19 @@ const validator = compiledOnFirstUse<AdmissionReview>({ allErrors: true, strict:
  */
 export function parseReview(body: Buffer | string): AdmissionReview {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const value = parseSkimmed(bytes) ?? parseWhole(bytes.toString('utf8'));
+  const skimmed = parseSkimmed(bytes);
+  const value = skimmed ? skimmed.value : parseWhole(bytes.toString('utf8'));
   const validate = validator();
   if (!validate(value)) throw new MalformedReviewError(`not an AdmissionReview: ${describe(validate.errors ?? [])}`);
   return value;
 }
 
-function parseSkimmed(bytes: Buffer): unknown {
+function parseSkimmed(bytes: Buffer): { value: unknown } | undefined {
   const skimmed = skimManagedFields(bytes);
   if (!skimmed) return undefined;
   try {
     const value: unknown = JSON.parse(skimmed.text);
-    return emptiedWhereExpected(value) === skimmed.emptied ? value : undefined;
+    return emptiedWhereExpected(value) === skimmed.emptied ? { value } : undefined;
   } catch {
     return undefined;
   }
