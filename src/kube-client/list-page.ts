@@ -7,7 +7,6 @@
 // nesting (native `indexOf` skips each string's contents), and an item is parsed only when a cheap test on its
 // bytes says it may be kept. Anything that does not look like a Kubernetes list is parsed whole, as before.
 import type { KubeObject } from '../kube-model/types.js';
-import { CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, endOfString, endOfValue, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipSpace } from '../kube-model/json-bytes.js';
 
 /** A list as the API server sends it (`metadata.continue`, which client-node's models call `_continue`). */
 export interface Page {
@@ -17,6 +16,14 @@ export interface Page {
   total: number;
 }
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COLON = 0x3a;
+const COMMA = 0x2c;
 const ITEMS_KEY = Buffer.from('"items"');
 
 /**
@@ -88,4 +95,52 @@ function splitArray(body: Buffer, arrayStart: number): SplitList | undefined {
     if (body[at] !== COMMA) return undefined;
     at = skipSpace(body, at + 1);
   }
+}
+
+/** Just past the JSON value starting at `at` (an object, array, string or scalar); -1 if it does not end. */
+function endOfValue(body: Buffer, at: number): number {
+  const first = body[at];
+  if (first === QUOTE) return endOfString(body, at);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    // A number, true, false or null: up to the next delimiter.
+    let end = at;
+    while (end < body.length && !isDelimiter(body[end]!)) end++;
+    return end > at ? end : -1;
+  }
+  let depth = 0;
+  for (let i = at; i < body.length; i++) {
+    const byte = body[i];
+    if (byte === QUOTE) {
+      i = endOfString(body, i) - 1;
+      if (i < 0) return -1;
+    } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) depth++;
+    else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+/** Just past the string whose opening quote is at `at`; -1 if it does not end. */
+function endOfString(body: Buffer, at: number): number {
+  let from = at + 1;
+  for (;;) {
+    const quote = body.indexOf(QUOTE, from);
+    if (quote < 0) return -1;
+    // A quote is escaped when an odd number of backslashes precede it.
+    let backslashes = 0;
+    for (let i = quote - 1; i > at && body[i] === BACKSLASH; i--) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
+  }
+}
+
+function skipSpace(body: Buffer, at: number): number {
+  while (at < body.length && (body[at] === 0x20 || body[at] === 0x0a || body[at] === 0x0d || body[at] === 0x09)) at++;
+  return at;
+}
+
+function isDelimiter(byte: number): boolean {
+  return byte === COMMA || byte === CLOSE_BRACE || byte === CLOSE_BRACKET || byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }

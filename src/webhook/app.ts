@@ -70,10 +70,10 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     serverFactory: (handler) => createNodeServer(handler, deps, limits),
   });
 
-  // JSON only (Fastify's text/plain parser would review any text). The raw bytes are kept and parsed by
+  // JSON only (Fastify's text/plain parser would review any text). The raw text is kept and parsed by
   // parseReview, which skips what no rule reads and whose errors never quote the body.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   admitWithinLimits(app, new InFlightBytes(limits.maxInFlightBytes), deps.metrics);
 
   // A callback hook, not an async one: it runs on every response and needs no promise.
@@ -104,7 +104,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
 
   app.post<{ Querystring: { timeout?: string } }>('/validate', async (request) => {
     const started = process.hrtime.bigint();
-    const review = parseReview(Buffer.isBuffer(request.body) ? request.body : '');
+    const review = parseReview(typeof request.body === 'string' ? request.body : '');
     const redact = redactionFor(review);
     const log = requestLogger(request.log, () => ({ reqId: request.id, ...admissionLogFields(review.request, redact) }));
     const labels = { kind: review.request.kind.kind, operation: review.request.operation };

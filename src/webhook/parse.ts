@@ -14,17 +14,16 @@ const validator = compiledOnFirstUse<AdmissionReview>({ allErrors: true, strict:
  * left out (skimManagedFields) when every one emptied is found where the review keeps it; otherwise, and for a
  * body that does not parse that way, the whole body is parsed as sent.
  */
-export function parseReview(body: Buffer | string): AdmissionReview {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const skimmed = parseSkimmed(bytes);
-  const value = skimmed ? skimmed.value : parseWhole(bytes.toString('utf8'));
+export function parseReview(body: string): AdmissionReview {
+  const skimmed = parseSkimmed(body);
+  const value = skimmed ? skimmed.value : parseWhole(body);
   const validate = validator();
   if (!validate(value)) throw new MalformedReviewError(`not an AdmissionReview: ${describe(validate.errors ?? [])}`);
   return value;
 }
 
-function parseSkimmed(bytes: Buffer): { value: unknown } | undefined {
-  const skimmed = skimManagedFields(bytes);
+function parseSkimmed(body: string): { value: unknown } | undefined {
+  const skimmed = skimManagedFields(body);
   if (!skimmed) return undefined;
   try {
     const value: unknown = JSON.parse(skimmed.text);
