@@ -33,8 +33,8 @@ export async function collectCluster(kc: KubeConfig, options: CollectOptions = {
   const store = new ObjectStore('default');
   const chosen = options.namespaces?.length ? options.namespaces : undefined;
   const listInto = async (listed: ListedKind, namespaces: readonly (string | undefined)[]) => {
+    const mayKeep = mayKeepOf(listed);
     for (const namespace of listed.namespaced ? namespaces : [undefined]) {
-      const mayKeep = mayKeepOf(listed);
       await listPages(kc, listed, namespace, (object) => {
         const kept = keepForRules(listed, object, store.defaultNamespace);
         if (kept) store.upsert(kept);

@@ -1,8 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import type * as Yaml from 'yaml';
 import {
   generatePolicies,
   POLICY_API_VERSIONS,
@@ -12,10 +10,7 @@ import {
   type PolicyMode,
 } from '../policies/generate.js';
 import { RULES } from '../rules/index.js';
-
-// `yaml` is required when policies are printed, not imported: every other command starts without it.
-const requireModule = createRequire(import.meta.url);
-const yaml = (): typeof Yaml => requireModule('yaml') as typeof Yaml;
+import { yaml } from '../manifests/yaml-module.js';
 
 interface PoliciesFlags {
   out?: string;

@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { compiledOnFirstUse } from './lazy-validator.js';
 import type { ErrorObject } from 'ajv';
-import type * as Yaml from 'yaml';
 import type { EngineConfig } from '../engine/engine.js';
 import type { RequiredPermission, Rule } from '../engine/types.js';
 import type { ConfigExemption } from '../engine/exemptions.js';
 import { isRecord } from '../kube-model/types.js';
 import { PointerLines } from '../manifests/ast-lines.js';
+import { yaml } from '../manifests/yaml-module.js';
 import { escapeSegment } from '../kube-model/json-pointer.js';
 import { RULES } from '../rules/index.js';
 import { ConfigError } from './errors.js';
@@ -19,9 +18,6 @@ export interface DdguardConfig {
   webhook?: Readonly<Record<string, unknown>>;
 }
 
-// `yaml` is required when a config file is read, not imported: a run without one never needs it, and loading
-// it cost every command ~30 ms of start-up (ajv likewise, in compiledOnFirstUse).
-const requireModule = createRequire(import.meta.url);
 const validator = compiledOnFirstUse<ConfigFile>({ allErrors: true, verbose: true }, () => CONFIG_SCHEMA);
 
 /** Reads and validates a config file; throws one ConfigError listing every problem. */
@@ -38,7 +34,7 @@ export function loadConfigFile(path: string, rules: readonly Rule[] = RULES): Dd
 
 /** Parses and validates config text (YAML or JSON), checking rule ids against `rules`. */
 export function parseConfig(text: string, file: string, rules: readonly Rule[] = RULES): DdguardConfig {
-  const document = (requireModule('yaml') as typeof Yaml).parseDocument(text);
+  const document = yaml().parseDocument(text);
   if (document.errors.length > 0) {
     throw new ConfigError(
       file,

@@ -1,13 +1,6 @@
-import { createRequire } from 'node:module';
-import type * as Yaml from 'yaml';
 import type { Document, LineCounter, Node } from 'yaml';
 import { pointerSegments } from '../kube-model/json-pointer.js';
-
-// `yaml` is required when a line is first asked of it, not imported: most runs of `check` never need it, and
-// loading it cost every command ~30 ms of start-up.
-const requireModule = createRequire(import.meta.url);
-let yamlModule: typeof Yaml | undefined;
-const yaml = (): typeof Yaml => (yamlModule ??= requireModule('yaml') as typeof Yaml);
+import { yaml } from './yaml-module.js';
 
 /**
  * Maps JSON pointers to line numbers in one YAML (or JSON) text by parsing it again. Built on first use only:
