@@ -10,7 +10,12 @@ import { REPO, SHARED } from './util.js';
 type Obj = { kind?: string; metadata?: { name?: string; namespace?: string }; [k: string]: unknown };
 const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'Namespace']);
 
-export interface CliRow { objects: number; seconds: number; objectsPerSec: number; peakRssMb: number; exitCode: number | null; timedOut: boolean; jsYamlSeconds: number; yamlSeconds: number | null }
+export interface CliRow {
+  objects: number; seconds: number; objectsPerSec: number; peakRssMb: number; exitCode: number | null; timedOut: boolean;
+  jsYamlSeconds: number; yamlSeconds: number | null;
+  /** A process doing only check's reading and parsing (bench/parse-only.ts): the pipeline's floor. */
+  parseOnlySeconds: number;
+}
 
 /** One Datadog installation per namespace, from the chart's default rendering; every 7th one broken. */
 function installation(template: Obj[], i: number): Obj[] {
@@ -44,11 +49,11 @@ function generate(dir: string, template: Obj[], target: number): number {
   return n;
 }
 
-async function timeCheck(dir: string, timeoutS: number): Promise<{ seconds: number; peakRssMb: number; exitCode: number | null; timedOut: boolean }> {
+async function timeProcess(args: string[], timeoutS: number): Promise<{ seconds: number; peakRssMb: number; exitCode: number | null; timedOut: boolean }> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     // GNU time reports the child's peak RSS ("Maximum resident set size") on stderr.
-    const child = spawn('/usr/bin/time', ['-v', 'node', join(REPO, 'dist/src/cli/main.js'), 'check', dir, '--format', 'json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-v', 'node', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
     child.on('error', reject);
@@ -90,10 +95,13 @@ export async function runCli(sizes: number[], yamlLibMax: number): Promise<CliRo
     for (const size of sizes) {
       const dir = join(root, String(size));
       const objects = generate(dir, template, size);
-      const run = await timeCheck(dir, Number(process.env['BENCH_CHECK_TIMEOUT_S'] ?? 200));
+      const timeout = Number(process.env['BENCH_CHECK_TIMEOUT_S'] ?? 200);
+      const run = await timeProcess([join(REPO, 'dist/src/cli/main.js'), 'check', dir, '--format', 'json'], timeout);
+      const parseOnly = await timeProcess([join(REPO, 'dist/bench/parse-only.js'), dir], timeout);
+      if (parseOnly.exitCode !== 0) throw new Error(`bench/parse-only exited with ${parseOnly.exitCode}`);
       const jsYamlSeconds = timeParse(dir, (t) => loadAll(t).length);
       const yamlSeconds = size <= yamlLibMax ? timeParse(dir, (t) => parseAllDocuments(t).length) : null;
-      rows.push({ objects, ...run, objectsPerSec: objects / run.seconds, jsYamlSeconds, yamlSeconds });
+      rows.push({ objects, ...run, objectsPerSec: objects / run.seconds, jsYamlSeconds, yamlSeconds, parseOnlySeconds: parseOnly.seconds });
     }
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -1,4 +1,6 @@
-// Section 1: ddguard serve against the node:https floor, each in its own process, same certificate, same mix.
+// Section 1: ddguard serve against two floors, each in its own process, same certificate, same mix: the bare
+// node:https floor (the issue's), and Fastify doing no more than that floor (the stack's, to tell the framework's
+// share of the gap from ddguard's own work).
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
@@ -7,7 +9,7 @@ import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import { REPO, capturedReviews, freePort, imageNodeOptions, rssMb, sleep } from './util.js';
 
-interface Server { name: 'ddguard' | 'floor'; proc: ChildProcess; port: number }
+interface Server { name: 'ddguard' | 'floor' | 'fastify'; proc: ChildProcess; port: number }
 
 export interface HttpFigures {
   throughput: Record<string, { c16: number; c64: number }>;
@@ -32,6 +34,8 @@ export async function runHttp(seconds: number, soakTarget: number, soakMaxSecond
   try {
     const floorPort = await freePort();
     servers.push({ name: 'floor', port: floorPort, proc: spawn('node', [join(REPO, 'dist/bench/floor-server.js'), String(floorPort), cert, key], { env, stdio: ['ignore', 'ignore', 'inherit'] }) });
+    const fastifyPort = await freePort();
+    servers.push({ name: 'fastify', port: fastifyPort, proc: spawn('node', [join(REPO, 'dist/bench/fastify-floor-server.js'), String(fastifyPort), cert, key], { env, stdio: ['ignore', 'ignore', 'inherit'] }) });
     const ddPort = await freePort();
     const metricsPort = await freePort();
     servers.push({
@@ -43,21 +47,21 @@ export async function runHttp(seconds: number, soakTarget: number, soakMaxSecond
     const load = (s: Server, opts: { connections: number; duration?: number; amount?: number; overallRate?: number }): Promise<Result> =>
       autocannon({ url: `https://127.0.0.1:${s.port}/validate`, requests, tlsOptions: { ca, rejectUnauthorized: true }, ...opts });
 
-    const errors: Record<string, number> = { floor: 0, ddguard: 0 };
+    const errors: Record<string, number> = { floor: 0, fastify: 0, ddguard: 0 };
     const count = (s: Server, r: Result): Result => { errors[s.name] = (errors[s.name] ?? 0) + r.errors + r.timeouts + r.non2xx; return r; };
     // Warm-up: JIT and connection setup out of the way before anything is measured.
     for (const s of servers) count(s, await load(s, { connections: 16, duration: 2 }));
 
-    const throughput: HttpFigures['throughput'] = { floor: { c16: 0, c64: 0 }, ddguard: { c16: 0, c64: 0 } };
+    const throughput: HttpFigures['throughput'] = { floor: { c16: 0, c64: 0 }, fastify: { c16: 0, c64: 0 }, ddguard: { c16: 0, c64: 0 } };
     const rate1000: HttpFigures['rate1000'] = {};
-    // Alternate: floor, ddguard, floor, ddguard... so drift on a shared machine hits both alike.
+    // Alternate: floor, Fastify, ddguard, floor... so drift on a shared machine hits them alike.
     for (const c of [16, 64] as const) {
       for (const s of servers) {
         const r = count(s, await load(s, { connections: c, duration: seconds }));
         throughput[s.name]![c === 16 ? 'c16' : 'c64'] = r.requests.average;
       }
     }
-    for (const s of servers) {
+    for (const s of servers.filter((server) => server.name !== 'fastify')) {
       const r = count(s, await load(s, { connections: 16, duration: seconds, overallRate: 1000 }));
       rate1000[s.name] = { p50: r.latency.p50, p99: r.latency.p99, achieved: r.requests.average };
     }
