@@ -38,9 +38,10 @@ export async function runHttp(seconds: number, soakTarget: number, soakMaxSecond
     servers.push({ name: 'fastify', port: fastifyPort, proc: spawn('node', [join(REPO, 'dist/bench/fastify-floor-server.js'), String(fastifyPort), cert, key], { env, stdio: ['ignore', 'ignore', 'inherit'] }) });
     const ddPort = await freePort();
     const metricsPort = await freePort();
+    // At the default log level, as the chart ships it: the line written for each decision is part of the cost.
     servers.push({
       name: 'ddguard', port: ddPort,
-      proc: spawn('node', [join(REPO, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(ddPort), '--metrics-port', String(metricsPort), '--tls-cert', cert, '--tls-key', key, '--log-level', 'warn', '--drain-seconds', '0'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
+      proc: spawn('node', [join(REPO, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(ddPort), '--metrics-port', String(metricsPort), '--tls-cert', cert, '--tls-key', key, '--drain-seconds', '0'], { env, stdio: ['ignore', 'ignore', 'inherit'] }),
     });
     for (const s of servers) await waitReady(s.port, ca, reviews[0]?.body ?? '{}');
 

@@ -45,7 +45,7 @@ export async function runLookups(admissions: number, seconds: number): Promise<L
     const metricsPort = await freePort();
     proc = spawn('node', [
       join(REPO, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort),
-      '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--kubeconfig', kubeconfig, '--log-level', 'warn', '--drain-seconds', '0',
+      '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--kubeconfig', kubeconfig, '--drain-seconds', '0',
     ], { env: { ...process.env, NODE_OPTIONS: imageNodeOptions() }, stdio: ['ignore', 'ignore', 'inherit'] });
     await waitReady(port, ca);
 

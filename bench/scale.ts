@@ -142,7 +142,7 @@ async function startServe(fake: FakeApiServer, dir: string, ca: Buffer): Promise
   const started = Date.now();
   const proc = spawn('node', [
     join(REPO, 'dist/src/cli/main.js'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--metrics-port', String(metricsPort),
-    '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--kubeconfig', fake.writeKubeconfig(dir), '--log-level', 'warn', '--drain-seconds', '0',
+    '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key'), '--kubeconfig', fake.writeKubeconfig(dir), '--drain-seconds', '0',
   ], { env: { ...process.env, NODE_OPTIONS: imageNodeOptions() }, stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitReady(proc, port, ca);
