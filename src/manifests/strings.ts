@@ -6,7 +6,8 @@
  */
 export class StringTable {
   private readonly table = new Map<string, string>();
-  private readonly lists = new Map<string, unknown[]>();
+  /** Shared lists of strings, found item by item: each item is already the table's copy. */
+  private readonly lists: ListNode = {};
 
   /** The table's copy of `text`: equal to it, and holding nothing else alive. */
   intern(text: string): string {
@@ -26,11 +27,12 @@ export class StringTable {
     if (typeof value === 'string') return this.intern(value) as T;
     if (Array.isArray(value)) return this.copyList(value) as T;
     if (value === null || typeof value !== 'object') return value;
+    const source = value as Record<string, unknown>;
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
+    for (const key of Object.keys(source)) {
       // Assigning `__proto__` would set the prototype instead of copying the field.
-      if (key === '__proto__') Object.defineProperty(copy, key, { value: this.copy(item), enumerable: true, writable: true, configurable: true });
-      else copy[key] = this.copy(item);
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: this.copy(source[key]), enumerable: true, writable: true, configurable: true });
+      else copy[key] = this.copy(source[key]);
     }
     return copy as T;
   }
@@ -42,13 +44,24 @@ export class StringTable {
   private copyList(list: readonly unknown[]): unknown[] {
     const items = list.map((item: unknown) => this.copy(item));
     if (items.length === 0 || items.length > MAX_SHARED_LIST || !items.every((item) => typeof item === 'string')) return items;
-    const key = JSON.stringify(items); // unambiguous, unlike any separator a string may hold
-    const known = this.lists.get(key);
-    if (known) return known;
+    let node = this.lists;
+    for (const item of items as string[]) {
+      const next = node.next?.get(item);
+      if (next) node = next;
+      else (node.next ??= new Map()).set(item, (node = {}));
+    }
+    if (node.list) return node.list;
     Object.freeze(items);
-    this.lists.set(key, items);
+    node.list = items;
     return items;
   }
+}
+
+/** A step in the shared lists: the lists that start with the items on the way here continue in `next`. */
+interface ListNode {
+  next?: Map<string, ListNode>;
+  /** The shared list that ends here. */
+  list?: unknown[];
 }
 
 /** Lists longer than this are not shared: rarely repeated, and their key would be long. */

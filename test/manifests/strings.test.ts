@@ -23,4 +23,8 @@ t.test('short lists of strings are shared and frozen; others are copied', async 
   t.not(strings.copy(long), strings.copy(long), 'a long list is copied');
   t.same(strings.copy(['a', 'b\u0000c']), ['a', 'b\u0000c']);
   t.not(strings.copy(['a\u0000b']), strings.copy(['a', 'b']), 'lists whose joined text is equal are not taken for each other');
+  const short = strings.copy(['get']);
+  t.same(short, ['get'], 'a list that starts another is its own list');
+  t.equal(strings.copy(['get']), short, 'and is shared in turn');
+  t.not(strings.copy(['list', 'get']), strings.copy(['get', 'list']), 'order counts');
 });
