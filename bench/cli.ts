@@ -15,6 +15,9 @@ export interface CliRow {
   jsYamlSeconds: number; yamlSeconds: number | null;
   /** A process doing only check's reading and parsing (bench/parse-only.ts): the pipeline's floor. */
   parseOnlySeconds: number;
+  /** Medians over the rounds of each round's ratio: check, then check's parse alone, to js-yaml's parse. */
+  checkToJsYaml: number; parseOnlyToJsYaml: number;
+  rounds: number;
 }
 
 /** One Datadog installation per namespace, from the chart's default rendering; every 7th one broken. */
@@ -69,6 +72,12 @@ async function timeProcess(args: string[], timeoutS: number): Promise<{ seconds:
   });
 }
 
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 function timeParse(dir: string, parse: (text: string) => number): number {
   const files = readdirSync(dir).map((f) => join(dir, f));
   const started = process.hrtime.bigint();
@@ -96,12 +105,30 @@ export async function runCli(sizes: number[], yamlLibMax: number): Promise<CliRo
       const dir = join(root, String(size));
       const objects = generate(dir, template, size);
       const timeout = Number(process.env['BENCH_CHECK_TIMEOUT_S'] ?? 200);
-      const run = await timeProcess([join(REPO, 'dist/src/cli/main.js'), 'check', dir, '--format', 'json'], timeout);
-      const parseOnly = await timeProcess([join(REPO, 'dist/bench/parse-only.js'), dir], timeout);
-      if (parseOnly.exitCode !== 0) throw new Error(`bench/parse-only exited with ${parseOnly.exitCode}`);
-      const jsYamlSeconds = timeParse(dir, (t) => loadAll(t).length);
+      // Rounds of check, its parse alone and js-yaml, one after the other: a ratio is taken within a round, so a
+      // change in the machine's speed (it varied by half between runs) hits both sides of it.
+      const rounds = Math.max(1, Number(process.env['BENCH_CHECK_ROUNDS'] ?? 3));
+      const checks: Awaited<ReturnType<typeof timeProcess>>[] = [];
+      const parseOnly: number[] = [];
+      const jsYaml: number[] = [];
+      for (let round = 0; round < rounds; round++) {
+        checks.push(await timeProcess([join(REPO, 'dist/src/cli/main.js'), 'check', dir, '--format', 'json'], timeout));
+        const alone = await timeProcess([join(REPO, 'dist/bench/parse-only.js'), dir], timeout);
+        if (alone.exitCode !== 0) throw new Error(`bench/parse-only exited with ${alone.exitCode}`);
+        parseOnly.push(alone.seconds);
+        jsYaml.push(timeParse(dir, (t) => loadAll(t).length));
+      }
+      const run = {
+        seconds: median(checks.map((c) => c.seconds)),
+        peakRssMb: Math.max(...checks.map((c) => c.peakRssMb)),
+        exitCode: checks[0]!.exitCode,
+        timedOut: checks.some((c) => c.timedOut),
+      };
+      const jsYamlSeconds = median(jsYaml);
+      const checkToJsYaml = median(checks.map((c, i) => c.seconds / jsYaml[i]!));
+      const parseOnlyToJsYaml = median(parseOnly.map((seconds, i) => seconds / jsYaml[i]!));
       const yamlSeconds = size <= yamlLibMax ? timeParse(dir, (t) => parseAllDocuments(t).length) : null;
-      rows.push({ objects, ...run, objectsPerSec: objects / run.seconds, jsYamlSeconds, yamlSeconds, parseOnlySeconds: parseOnly.seconds });
+      rows.push({ objects, ...run, objectsPerSec: objects / run.seconds, jsYamlSeconds, yamlSeconds, parseOnlySeconds: median(parseOnly), checkToJsYaml, parseOnlyToJsYaml, rounds });
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
