@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll, dump } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
-import { REPO, SHARED } from './util.js';
+import { REPO, SHARED, median } from './util.js';
 
 type Obj = { kind?: string; metadata?: { name?: string; namespace?: string }; [k: string]: unknown };
 const CLUSTER_SCOPED = new Set(['ClusterRole', 'ClusterRoleBinding', 'APIService', 'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'CustomResourceDefinition', 'Namespace']);
@@ -70,12 +70,6 @@ async function timeProcess(args: string[], timeoutS: number): Promise<{ seconds:
       resolve({ seconds, peakRssMb: kb ? Number(kb[1]) / 1024 : NaN, exitCode: code ? Number(code[1]) : null, timedOut: seconds >= timeoutS });
     });
   });
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function timeParse(dir: string, parse: (text: string) => number): number {

@@ -6,7 +6,7 @@ import { ManifestWorld } from '../src/world/manifest-world.js';
 import { overlayWorld, type Change } from '../src/world/overlay.js';
 import type { KubeObject } from '../src/kube-model/types.js';
 import type { World } from '../src/kube-model/world.js';
-import { capturedReviews } from './util.js';
+import { capturedReviews, median } from './util.js';
 
 export interface EngineRow { object: string; kind: string; evaluateUs: number; impactUs: number; parseUs: number; ratio: number }
 
@@ -48,11 +48,6 @@ function usPerFresh(body: string, steps: ((review: Review, index: number) => num
   if (sink < 0) console.log(sink);
   // Medians of the rounds: a round that another process preempted (the machine is shared) does not count.
   return { parseUs: median(parseRounds), stepUs: stepRounds.map(median) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
 export function runEngine(msPerMeasure: number): EngineRow[] {

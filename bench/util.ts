@@ -54,5 +54,11 @@ export function imageNodeOptions(): string {
   return runtimeLayout(readFileSync(join(REPO, 'Dockerfile'), 'utf8')).nodeOptions;
 }
 
+/** The middle value (the upper of the two for an even count): one round slowed by another process does not count. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
 export const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
